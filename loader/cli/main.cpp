@@ -1,0 +1,51 @@
+// Entry point of the `rawops` command-line tool. Subcommands live in
+// cmd_*.cpp and register themselves (see command.h).
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+
+#include "loader/cli/command.h"
+#include "loader/version.h"
+
+namespace rawops::cli {
+
+std::vector<CommandEntry>& command_registry() {
+    static std::vector<CommandEntry> registry;
+    return registry;
+}
+
+int report(const Error& error) {
+    if (error.err_no() != 0) {
+        std::fprintf(stderr, "rawops: %s (errno %d: %s)\n", error.message().c_str(), error.err_no(),
+                     std::strerror(error.err_no()));
+        return kExitKernelRefused;
+    }
+    std::fprintf(stderr, "rawops: %s\n", error.message().c_str());
+    return kExitBadInput;
+}
+
+}  // namespace rawops::cli
+
+int main(int argc, char** argv) {
+    using namespace rawops::cli;
+    CLI::App app{"rawops: load BPF struct_ops objects into the kernel with raw bpf() calls"};
+    app.name("rawops");
+    app.set_version_flag("--version", std::string("rawops ") + rawops::version());
+    app.require_subcommand(1);
+
+    int exit_code = kExitOk;
+    auto commands = command_registry();
+    std::sort(commands.begin(), commands.end(),
+              [](const CommandEntry& a, const CommandEntry& b) { return a.order < b.order; });
+    for (const auto& c : commands) c.setup(app, exit_code);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::Success& e) {  // --help, --version
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        app.exit(e);
+        return kExitUsage;
+    }
+    return exit_code;
+}

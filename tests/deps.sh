@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the build and the tests need, only when one is
+# missing, so `make` works on a fresh bookworm machine with no prior step.
+# Idempotent: a second run with everything present makes no apt call at all.
+#
+#   tests/deps.sh            build + unit/host test packages
+#   tests/deps.sh vm         additionally: qemu, busybox, pahole (guest tests)
+#   tests/deps.sh bench      additionally: hyperfine
+set -euo pipefail
+
+build_pkgs=(
+  g++ make file              # C++20 compiler, static libc, `file` for the static check
+  clang llvm                 # BPF objects (-target bpf) and llvm-objdump/strip
+  libelf-dev zlib1g-dev      # libelf: oracle for our ELF reader in tests only
+  doctest-dev                # unit test framework
+  libcli11-dev               # command-line parsing for the CLI (header-only)
+  libbpf-dev                 # bpf_helpers.h / bpf_tracing.h for BPF-side sources
+  bpftool                    # vmlinux.h until our own BTF printer replaces it
+  iproute2 strace            # host tests: netns + tc for loss, strace for diff
+)
+vm_pkgs=(qemu-system-x86 busybox-static cpio dwarves kmod)
+bench_pkgs=(hyperfine)
+
+want=("${build_pkgs[@]}")
+for extra in "$@"; do
+  case "$extra" in
+    vm) want+=("${vm_pkgs[@]}") ;;
+    bench) want+=("${bench_pkgs[@]}") ;;
+    *) echo "deps.sh: unknown group '$extra' (known: vm, bench)" >&2; exit 3 ;;
+  esac
+done
+
+missing=()
+for p in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "deps.sh: missing packages: ${missing[*]} (run as root or install them)" >&2
+  exit 1
+fi
+echo "deps.sh: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >&2
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
