@@ -80,7 +80,7 @@ SUITES := $(addprefix $(BUILD)/tests/,$(DOCTEST_SUITES)) $(SCRIPT_SUITES)
 
 # Extra rules of a subsystem (fuzzers, benchmarks, the VM harness, kmod) live
 # beside it in a fragment so this file stays a table of contents.
--include $(sort $(wildcard tests/*/rules.mk kmod/rules.mk))
+-include $(sort $(wildcard tests/*/rules.mk kmod/rules.mk bpfprog/rules.mk))
 
 # --- top-level targets ------------------------------------------------------
 .PHONY: all test bench fuzz vm-test demo clean help
