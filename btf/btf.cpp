@@ -1,0 +1,319 @@
+// Btf: header and section checks, the per-type offset index, TypeView
+// decoding. Reference checks live in btf_validate.cpp, lookups in
+// btf_query.cpp.
+#include "btf/btf.h"
+
+#include <cstring>
+
+#include "btf/btf_impl.h"
+#include "btf/raw_layout.h"
+
+namespace rawops::btf {
+
+namespace {
+
+const char* const kKindNames[kKindMax + 1] = {
+    "UNKNOWN", "INT",     "PTR",   "ARRAY",      "STRUCT", "UNION",   "ENUM",
+    "FWD",     "TYPEDEF", "VOLATILE", "CONST",   "RESTRICT", "FUNC", "FUNC_PROTO",
+    "VAR",     "DATASEC", "FLOAT", "DECL_TAG",   "TYPE_TAG", "ENUM64",
+};
+
+std::string num(std::uint64_t v) { return std::to_string(v); }
+
+Error header_error(const std::string& btf_name, const std::string& what) {
+    return Error("BTF '" + btf_name + "': " + what);
+}
+
+// The header fields and the placement of the two sections.
+Status check_header(Btf::Impl& impl) {
+    auto data = impl.data;
+    const std::string& n = impl.name;
+    if (data.size() < sizeof(struct btf_header))
+        return header_error(n, "truncated: " + num(data.size()) + " bytes, the header alone needs " +
+                                   num(sizeof(struct btf_header)));
+    const std::uint8_t* p = data.data();
+    Header& h = impl.hdr;
+    h.magic = raw::u16(p);
+    h.version = p[2];
+    h.flags = p[3];
+    h.hdr_len = raw::u32(p + 4);
+    h.type_off = raw::u32(p + 8);
+    h.type_len = raw::u32(p + 12);
+    h.str_off = raw::u32(p + 16);
+    h.str_len = raw::u32(p + 20);
+
+    if (h.magic == 0x9feb) return header_error(n, "big-endian BTF (magic 0x9feb) is not supported");
+    if (h.magic != BTF_MAGIC) {
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "bad magic 0x%04x (expected 0xeb9f)", h.magic);
+        return header_error(n, buf);
+    }
+    if (h.version != BTF_VERSION) return header_error(n, "unsupported version " + num(h.version) + " (expected 1)");
+    if (h.flags != 0) return header_error(n, "unsupported header flags 0x" + num(h.flags));
+    if (h.hdr_len < sizeof(struct btf_header))
+        return header_error(n, "hdr_len " + num(h.hdr_len) + " is shorter than the 24-byte header");
+    if (h.hdr_len > data.size())
+        return header_error(n, "truncated: hdr_len " + num(h.hdr_len) + " but only " + num(data.size()) + " bytes");
+    // A longer header from a newer kernel is fine only if what we don't know is zero.
+    for (std::uint32_t i = sizeof(struct btf_header); i < h.hdr_len; ++i)
+        if (p[i] != 0) return header_error(n, "unknown non-zero header byte at offset " + num(i));
+
+    std::uint64_t body = data.size() - h.hdr_len;
+    std::uint64_t type_end = std::uint64_t{h.type_off} + h.type_len;
+    std::uint64_t str_end = std::uint64_t{h.str_off} + h.str_len;
+    if (h.type_off % 4 != 0) return header_error(n, "type section offset " + num(h.type_off) + " is not 4-byte aligned");
+    if (h.type_len % 4 != 0) return header_error(n, "type section length " + num(h.type_len) + " is not a multiple of 4");
+    if (type_end > body)
+        return header_error(n, "truncated: type section [" + num(h.type_off) + ", " + num(type_end) +
+                                   ") runs past the " + num(body) + " bytes after the header");
+    if (str_end > body)
+        return header_error(n, "truncated: string section [" + num(h.str_off) + ", " + num(str_end) +
+                                   ") runs past the " + num(body) + " bytes after the header");
+    if (h.type_len && h.str_len && h.type_off < str_end && h.str_off < type_end)
+        return header_error(n, "type section and string section overlap");
+
+    impl.types = p + h.hdr_len + h.type_off;
+    impl.strs = reinterpret_cast<const char*>(p + h.hdr_len + h.str_off);
+    impl.str_len = h.str_len;
+    return {};
+}
+
+Status check_strings(Btf::Impl& impl) {
+    const std::string& n = impl.name;
+    if (impl.str_len == 0) {
+        // A split BTF may add no strings; a base BTF needs at least "".
+        if (impl.base) return {};
+        return header_error(n, "empty string section (a base BTF needs at least the empty string)");
+    }
+    if (!impl.base && impl.strs[0] != '\0')
+        return header_error(n, "string section does not start with the empty string");
+    if (impl.strs[impl.str_len - 1] != '\0')
+        return header_error(n, "string section does not end with a NUL byte");
+    if (std::uint64_t{impl.start_str_off} + impl.str_len > BTF_MAX_NAME_OFFSET + 1ULL)
+        return header_error(n, "string section too large (" + num(impl.str_len) + " bytes)");
+    return {};
+}
+
+// One pass over the type section: record sizes, kinds and the offset index.
+Status index_types(Btf::Impl& impl) {
+    const std::uint32_t len = impl.hdr.type_len;
+    const std::uint8_t* types = impl.types;
+    impl.offsets.reserve(len / 24 + 16);  // a rough guess; vmlinux averages ~37 bytes
+    std::uint32_t pos = 0;
+    while (pos < len) {
+        TypeId id = impl.start_id + static_cast<TypeId>(impl.offsets.size());
+        auto where = [&] { return "BTF '" + impl.name + "': type [" + num(id) + "] at type section offset " + num(pos); };
+        if (id > BTF_MAX_TYPE) return Error(where() + ": more than " + num(BTF_MAX_TYPE) + " types");
+        if (len - pos < raw::kTypeHeaderSize) return Error(where() + ": truncated record (" + num(len - pos) + " bytes left)");
+        std::uint32_t info = raw::info(types + pos);
+        unsigned kind = raw::kind_of(info);
+        std::uint64_t extra = 0;
+        if (kind == BTF_KIND_UNKN || !raw::trailing_size(kind, raw::vlen_of(info), extra))
+            return Error(where() + ": unknown kind " + num(kind));
+        std::uint64_t rec = raw::kTypeHeaderSize + extra;
+        if (rec > len - pos)
+            return Error(where() + ": " + kKindNames[kind] + " with vlen " + num(raw::vlen_of(info)) + " needs " +
+                         num(rec) + " bytes, only " + num(len - pos) + " left in the type section");
+        impl.offsets.push_back(pos);
+        pos += static_cast<std::uint32_t>(rec);
+    }
+    return {};
+}
+
+}  // namespace
+
+const char* kind_name(Kind kind) {
+    auto k = static_cast<unsigned>(kind);
+    return k <= kKindMax ? kKindNames[k] : "UNKNOWN";
+}
+
+const char* linkage_name(Linkage linkage, Kind kind) {
+    switch (linkage) {
+    case Linkage::Static: return "static";
+    case Linkage::Global: return "global";
+    case Linkage::Extern: return "extern";
+    }
+    (void)kind;
+    return "(unknown)";
+}
+
+// ---- TypeView ---------------------------------------------------------------
+
+Kind TypeView::kind() const { return rec_ ? static_cast<Kind>(raw::kind_of(raw::info(rec_))) : Kind::Void; }
+std::uint32_t TypeView::name_off() const { return rec_ ? raw::name_off(rec_) : 0; }
+std::string_view TypeView::name() const { return rec_ ? btf_->str(raw::name_off(rec_)) : std::string_view{}; }
+std::uint32_t TypeView::info() const { return rec_ ? raw::info(rec_) : 0; }
+std::uint32_t TypeView::vlen() const { return raw::vlen_of(info()); }
+bool TypeView::kflag() const { return raw::kflag_of(info()); }
+std::uint32_t TypeView::size() const { return rec_ ? raw::size_type(rec_) : 0; }
+
+bool TypeView::is_modifier() const {
+    switch (kind()) {
+    case Kind::Typedef: case Kind::Volatile: case Kind::Const: case Kind::Restrict: case Kind::TypeTag:
+        return true;
+    default:
+        return false;
+    }
+}
+
+IntInfo TypeView::int_info() const {
+    if (kind() != Kind::Int) return {};
+    std::uint32_t v = raw::u32(rec_ + raw::kTypeHeaderSize);
+    return {static_cast<std::uint8_t>(BTF_INT_ENCODING(v)), static_cast<std::uint8_t>(BTF_INT_OFFSET(v)),
+            static_cast<std::uint8_t>(BTF_INT_BITS(v))};
+}
+
+ArrayInfo TypeView::array() const {
+    if (kind() != Kind::Array) return {};
+    const std::uint8_t* p = rec_ + raw::kTypeHeaderSize;
+    return {raw::u32(p), raw::u32(p + 4), raw::u32(p + 8)};
+}
+
+Member TypeView::member(std::uint32_t i) const {
+    if (!is_composite() || i >= vlen()) return {};
+    const std::uint8_t* p = rec_ + raw::kTypeHeaderSize + i * sizeof(struct btf_member);
+    std::uint32_t off = raw::u32(p + 8);
+    Member m{btf_->str(raw::u32(p)), raw::u32(p + 4), off, 0};
+    if (kflag()) {
+        m.bit_offset = BTF_MEMBER_BIT_OFFSET(off);
+        m.bitfield_size = BTF_MEMBER_BITFIELD_SIZE(off);
+    }
+    return m;
+}
+
+Param TypeView::param(std::uint32_t i) const {
+    if (kind() != Kind::FuncProto || i >= vlen()) return {};
+    const std::uint8_t* p = rec_ + raw::kTypeHeaderSize + i * sizeof(struct btf_param);
+    return {btf_->str(raw::u32(p)), raw::u32(p + 4)};
+}
+
+EnumValue TypeView::enum_value(std::uint32_t i) const {
+    if (i >= vlen()) return {};
+    if (kind() == Kind::Enum) {
+        const std::uint8_t* p = rec_ + raw::kTypeHeaderSize + i * sizeof(struct btf_enum);
+        std::uint32_t v = raw::u32(p + 4);
+        std::uint64_t wide = kflag() ? static_cast<std::uint64_t>(static_cast<std::int64_t>(static_cast<std::int32_t>(v)))
+                                     : std::uint64_t{v};
+        return {btf_->str(raw::u32(p)), wide};
+    }
+    if (kind() == Kind::Enum64) {
+        const std::uint8_t* p = rec_ + raw::kTypeHeaderSize + i * sizeof(struct btf_enum64);
+        return {btf_->str(raw::u32(p)), (std::uint64_t{raw::u32(p + 8)} << 32) | raw::u32(p + 4)};
+    }
+    return {};
+}
+
+VarSecInfo TypeView::var_secinfo(std::uint32_t i) const {
+    if (kind() != Kind::Datasec || i >= vlen()) return {};
+    const std::uint8_t* p = rec_ + raw::kTypeHeaderSize + i * sizeof(struct btf_var_secinfo);
+    return {raw::u32(p), raw::u32(p + 4), raw::u32(p + 8)};
+}
+
+Linkage TypeView::linkage() const {
+    if (kind() == Kind::Func) return static_cast<Linkage>(vlen());
+    if (kind() == Kind::Var) return static_cast<Linkage>(raw::u32(rec_ + raw::kTypeHeaderSize));
+    return Linkage::Static;
+}
+
+std::int32_t TypeView::component_idx() const {
+    if (kind() != Kind::DeclTag) return -1;
+    return static_cast<std::int32_t>(raw::u32(rec_ + raw::kTypeHeaderSize));
+}
+
+// ---- Btf --------------------------------------------------------------------
+
+Btf::Btf(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Btf::Btf(Btf&&) noexcept = default;
+Btf& Btf::operator=(Btf&&) noexcept = default;
+Btf::~Btf() = default;
+
+Result<Btf> Btf::parse(std::span<const std::uint8_t> data, const Btf* base, std::string name) {
+    auto impl = std::make_unique<Impl>();
+    impl->name = std::move(name);
+    impl->base = base;
+    impl->data = data;
+    if (base) {
+        impl->start_id = base->type_count();
+        impl->start_str_off = base->str_end();
+    }
+    RAWOPS_TRY(check_header(*impl));
+    RAWOPS_TRY(check_strings(*impl));
+    RAWOPS_TRY(index_types(*impl));
+    Btf btf(std::move(impl));
+    RAWOPS_TRY(validate_types(btf, *btf.impl_));
+    return btf;
+}
+
+Result<Btf> Btf::open(const std::string& path, const Btf* base) {
+    auto file = MappedFile::open(path);
+    if (!file) return std::move(file).error();
+    auto span = file->bytes();
+    auto btf = parse(span, base, path);
+    if (!btf) return btf;
+    // The span stays valid: moving a MappedFile keeps its mapping or buffer.
+    btf->impl_->file = std::move(*file);
+    return btf;
+}
+
+Result<Btf> Btf::open_vmlinux() { return open("/sys/kernel/btf/vmlinux"); }
+
+Result<Btf> Btf::open_module(const std::string& module, const Btf& vmlinux) {
+    if (module.empty() || module.find('/') != std::string::npos || module == "." || module == "..")
+        return Error("invalid module name '" + module + "'");
+    return open("/sys/kernel/btf/" + module, &vmlinux);
+}
+
+const std::string& Btf::name() const { return impl_->name; }
+const Btf* Btf::base() const { return impl_->base; }
+const Header& Btf::header() const { return impl_->hdr; }
+std::span<const std::uint8_t> Btf::raw() const { return impl_->data; }
+std::uint32_t Btf::type_count() const { return impl_->start_id + static_cast<std::uint32_t>(impl_->offsets.size()); }
+TypeId Btf::first_own_id() const { return impl_->start_id; }
+std::uint32_t Btf::str_end() const { return impl_->start_str_off + impl_->str_len; }
+
+const std::uint8_t* Btf::record(TypeId id) const {
+    if (id == 0) return nullptr;
+    if (id < impl_->start_id) return impl_->base ? impl_->base->record(id) : nullptr;
+    std::uint32_t i = id - impl_->start_id;
+    if (i >= impl_->offsets.size()) return nullptr;
+    return impl_->types + impl_->offsets[i];
+}
+
+TypeView Btf::type(TypeId id) const {
+    const std::uint8_t* rec = record(id);
+    if (!rec) return TypeView(this, 0, nullptr);
+    // A base type's view still names this Btf: strings resolve through us.
+    return TypeView(this, id, rec);
+}
+
+Result<TypeView> Btf::checked_type(TypeId id) const {
+    if (id >= type_count())
+        return Error("BTF '" + impl_->name + "': type id " + num(id) + " out of range (" + num(type_count()) +
+                     " types)");
+    return type(id);
+}
+
+bool Btf::valid_str_off(std::uint32_t off) const {
+    if (off < impl_->start_str_off) return impl_->base && impl_->base->valid_str_off(off);
+    return off - impl_->start_str_off < impl_->str_len;
+}
+
+std::string_view Btf::str(std::uint32_t off) const {
+    if (off < impl_->start_str_off) return impl_->base ? impl_->base->str(off) : std::string_view{};
+    std::uint32_t rel = off - impl_->start_str_off;
+    if (rel >= impl_->str_len) return {};
+    // The section ends in NUL (checked at parse), so strlen stays inside it.
+    return std::string_view(impl_->strs + rel);
+}
+
+std::string Btf::describe(TypeId id) const {
+    TypeView t = type(id);
+    std::string s = "[" + num(id) + "] " + kind_name(t.kind());
+    std::string_view n = t.name();
+    s += " '";
+    s += n.empty() ? std::string_view("(anon)") : n;
+    s += "'";
+    return s;
+}
+
+}  // namespace rawops::btf

@@ -1,0 +1,37 @@
+// A read-only file image: mmap'd when the file allows it, otherwise read into
+// memory (some sysfs files refuse mmap; /sys/kernel/btf/* allow it only from
+// Linux 6.16). Move-only; unmaps or frees on destruction; never leaks the fd.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "btf/error.h"
+
+namespace rawops::btf {
+
+class MappedFile {
+public:
+    static Result<MappedFile> open(const std::string& path);
+
+    MappedFile() = default;
+    MappedFile(MappedFile&& o) noexcept { *this = std::move(o); }
+    MappedFile& operator=(MappedFile&& o) noexcept;
+    MappedFile(const MappedFile&) = delete;
+    MappedFile& operator=(const MappedFile&) = delete;
+    ~MappedFile() { reset(); }
+
+    std::span<const std::uint8_t> bytes() const { return {data_, size_}; }
+    bool is_mapped() const { return mapped_; }
+
+private:
+    void reset();
+    const std::uint8_t* data_ = nullptr;
+    std::size_t size_ = 0;
+    bool mapped_ = false;
+    std::vector<std::uint8_t> buffer_;  // when read instead of mapped
+};
+
+}  // namespace rawops::btf

@@ -1,0 +1,128 @@
+// `rawops btf dump FILE|vmlinux|MODULE [--format raw|c] [--type NAME]`
+//
+//   vmlinux  /sys/kernel/btf/vmlinux
+//   FILE     a raw BTF file (magic 0xeB9F) or an ELF object with a .BTF
+//            section; with --base BASE it is split BTF on top of BASE
+//   MODULE   /sys/kernel/btf/MODULE, split BTF on top of vmlinux
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "btf/btf.h"
+#include "btf/format_raw.h"
+#include "btf/mapped_file.h"
+#include "loader/cli/command.h"
+
+namespace rawops::cli {
+
+namespace {
+
+struct BtfDumpOptions {
+    std::string source;
+    std::string format = "raw";
+    std::string type_name;
+    std::string base_path;
+};
+
+bool is_file(const std::string& path) {
+    struct stat st {};
+    return ::stat(path.c_str(), &st) == 0 && !S_ISDIR(st.st_mode);
+}
+
+// Holds every BTF a dump needs (base and split) so views stay valid.
+struct LoadedBtf {
+    std::unique_ptr<btf::Btf> base;
+    std::unique_ptr<btf::Btf> btf;
+};
+
+Result<std::unique_ptr<btf::Btf>> open_file(const std::string& path, const btf::Btf* base) {
+    auto file = btf::MappedFile::open(path);
+    if (!file) return std::move(file).error();
+    auto bytes = file->bytes();
+    if (bytes.size() >= 4 && bytes[0] == 0x7f && bytes[1] == 'E' && bytes[2] == 'L' && bytes[3] == 'F')
+        return Error("'" + path + "' is an ELF object: reading .BTF from ELF files is not supported yet");
+    auto btf = btf::Btf::open(path, base);
+    if (!btf) return std::move(btf).error();
+    return std::make_unique<btf::Btf>(std::move(*btf));
+}
+
+Result<LoadedBtf> load(const BtfDumpOptions& o) {
+    LoadedBtf l;
+    if (!o.base_path.empty()) {
+        auto base = o.base_path == "vmlinux" ? btf::Btf::open_vmlinux() : btf::Btf::open(o.base_path);
+        if (!base) return std::move(base).error().context("base BTF");
+        l.base = std::make_unique<btf::Btf>(std::move(*base));
+    }
+    if (o.source == "vmlinux" && !l.base) {
+        auto v = btf::Btf::open_vmlinux();
+        if (!v) return std::move(v).error();
+        l.btf = std::make_unique<btf::Btf>(std::move(*v));
+        return l;
+    }
+    if (is_file(o.source) || o.source.find('/') != std::string::npos) {
+        auto b = open_file(o.source, l.base.get());
+        if (!b) return std::move(b).error();
+        l.btf = std::move(*b);
+        return l;
+    }
+    // A module name: split BTF on vmlinux.
+    if (!is_file("/sys/kernel/btf/" + o.source))
+        return Error("'" + o.source + "' is neither a file, 'vmlinux', nor a module in /sys/kernel/btf/");
+    if (!l.base) {
+        auto v = btf::Btf::open_vmlinux();
+        if (!v) return std::move(v).error();
+        l.base = std::make_unique<btf::Btf>(std::move(*v));
+    }
+    auto m = btf::Btf::open_module(o.source, *l.base);
+    if (!m) return std::move(m).error();
+    l.btf = std::make_unique<btf::Btf>(std::move(*m));
+    return l;
+}
+
+int run_dump(const BtfDumpOptions& o) {
+    if (o.format != "raw" && o.format != "c") {
+        std::fprintf(stderr, "rawops: unknown --format '%s' (raw or c)\n", o.format.c_str());
+        return kExitUsage;
+    }
+    auto loaded = load(o);
+    if (!loaded) return report(loaded.error());
+    const btf::Btf& btf = *loaded->btf;
+    if (o.format == "c") {
+        std::fprintf(stderr, "rawops: btf dump --format c is not implemented yet\n");
+        return kExitBadInput;
+    }
+    if (!o.type_name.empty()) {
+        auto ids = btf.find_all(o.type_name);
+        // Like bpftool, a split dump shows only its own types.
+        std::vector<btf::TypeId> own;
+        for (auto id : ids)
+            if (id >= btf.first_own_id()) own.push_back(id);
+        if (own.empty()) return report(Error("BTF '" + btf.name() + "': no type named '" + o.type_name + "'"));
+        for (auto id : own) std::fputs(btf::format_raw_type(btf, id).c_str(), stdout);
+        return kExitOk;
+    }
+    btf::print_raw(btf, stdout);
+    return kExitOk;
+}
+
+void setup_btf(CLI::App& root, int& exit_code) {
+    auto* btf = root.add_subcommand("btf", "Inspect BTF: a file, vmlinux or a module");
+    btf->require_subcommand(1);
+    auto opts = std::make_shared<BtfDumpOptions>();
+    auto* dump = btf->add_subcommand("dump", "Print the types of a BTF (bpftool's raw format)");
+    dump->add_option("source", opts->source, "FILE (raw BTF or ELF .o), 'vmlinux', or a module name")->required();
+    dump->add_option("--format", opts->format, "raw (bpftool's format) or c")->capture_default_str();
+    dump->add_option("--type", opts->type_name, "print only the type(s) with this name");
+    dump->add_option("--base", opts->base_path, "base BTF for a split BTF FILE ('vmlinux' or a file)");
+    dump->callback([opts, &exit_code] { exit_code = run_dump(*opts); });
+}
+
+}  // namespace
+
+RAWOPS_CLI_COMMAND(50, setup_btf);
+
+}  // namespace rawops::cli
