@@ -94,32 +94,6 @@ Status check_strings(Btf::Impl& impl) {
     return {};
 }
 
-// One pass over the type section: record sizes, kinds and the offset index.
-Status index_types(Btf::Impl& impl) {
-    const std::uint32_t len = impl.hdr.type_len;
-    const std::uint8_t* types = impl.types;
-    impl.offsets.reserve(len / 24 + 16);  // a rough guess; vmlinux averages ~37 bytes
-    std::uint32_t pos = 0;
-    while (pos < len) {
-        TypeId id = impl.start_id + static_cast<TypeId>(impl.offsets.size());
-        auto where = [&] { return "BTF '" + impl.name + "': type [" + num(id) + "] at type section offset " + num(pos); };
-        if (id > BTF_MAX_TYPE) return Error(where() + ": more than " + num(BTF_MAX_TYPE) + " types");
-        if (len - pos < raw::kTypeHeaderSize) return Error(where() + ": truncated record (" + num(len - pos) + " bytes left)");
-        std::uint32_t info = raw::info(types + pos);
-        unsigned kind = raw::kind_of(info);
-        std::uint64_t extra = 0;
-        if (kind == BTF_KIND_UNKN || !raw::trailing_size(kind, raw::vlen_of(info), extra))
-            return Error(where() + ": unknown kind " + num(kind));
-        std::uint64_t rec = raw::kTypeHeaderSize + extra;
-        if (rec > len - pos)
-            return Error(where() + ": " + kKindNames[kind] + " with vlen " + num(raw::vlen_of(info)) + " needs " +
-                         num(rec) + " bytes, only " + num(len - pos) + " left in the type section");
-        impl.offsets.push_back(pos);
-        pos += static_cast<std::uint32_t>(rec);
-    }
-    return {};
-}
-
 }  // namespace
 
 const char* kind_name(Kind kind) {
@@ -138,23 +112,6 @@ const char* linkage_name(Linkage linkage, Kind kind) {
 }
 
 // ---- TypeView ---------------------------------------------------------------
-
-Kind TypeView::kind() const { return rec_ ? static_cast<Kind>(raw::kind_of(raw::info(rec_))) : Kind::Void; }
-std::uint32_t TypeView::name_off() const { return rec_ ? raw::name_off(rec_) : 0; }
-std::string_view TypeView::name() const { return rec_ ? btf_->str(raw::name_off(rec_)) : std::string_view{}; }
-std::uint32_t TypeView::info() const { return rec_ ? raw::info(rec_) : 0; }
-std::uint32_t TypeView::vlen() const { return raw::vlen_of(info()); }
-bool TypeView::kflag() const { return raw::kflag_of(info()); }
-std::uint32_t TypeView::size() const { return rec_ ? raw::size_type(rec_) : 0; }
-
-bool TypeView::is_modifier() const {
-    switch (kind()) {
-    case Kind::Typedef: case Kind::Volatile: case Kind::Const: case Kind::Restrict: case Kind::TypeTag:
-        return true;
-    default:
-        return false;
-    }
-}
 
 IntInfo TypeView::int_info() const {
     if (kind() != Kind::Int) return {};
@@ -222,7 +179,18 @@ std::int32_t TypeView::component_idx() const {
 
 // ---- Btf --------------------------------------------------------------------
 
-Btf::Btf(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Btf::Btf(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) { sync_fast(); }
+
+void Btf::sync_fast() {
+    fast_.base = impl_->base;
+    fast_.types = impl_->types;
+    fast_.offsets = impl_->offsets.data();
+    fast_.strs = impl_->strs;
+    fast_.start_id = impl_->start_id;
+    fast_.own_count = static_cast<std::uint32_t>(impl_->offsets.size());
+    fast_.start_str_off = impl_->start_str_off;
+    fast_.str_len = impl_->str_len;
+}
 Btf::Btf(Btf&&) noexcept = default;
 Btf& Btf::operator=(Btf&&) noexcept = default;
 Btf::~Btf() = default;
@@ -238,10 +206,8 @@ Result<Btf> Btf::parse(std::span<const std::uint8_t> data, const Btf* base, std:
     }
     RAWOPS_TRY(check_header(*impl));
     RAWOPS_TRY(check_strings(*impl));
-    RAWOPS_TRY(index_types(*impl));
-    Btf btf(std::move(impl));
-    RAWOPS_TRY(validate_types(btf, *btf.impl_));
-    return btf;
+    RAWOPS_TRY(scan_types(*impl));
+    return Btf(std::move(impl));
 }
 
 Result<Btf> Btf::open(const std::string& path, const Btf* base) {
@@ -267,43 +233,12 @@ const std::string& Btf::name() const { return impl_->name; }
 const Btf* Btf::base() const { return impl_->base; }
 const Header& Btf::header() const { return impl_->hdr; }
 std::span<const std::uint8_t> Btf::raw() const { return impl_->data; }
-std::uint32_t Btf::type_count() const { return impl_->start_id + static_cast<std::uint32_t>(impl_->offsets.size()); }
-TypeId Btf::first_own_id() const { return impl_->start_id; }
-std::uint32_t Btf::str_end() const { return impl_->start_str_off + impl_->str_len; }
-
-const std::uint8_t* Btf::record(TypeId id) const {
-    if (id == 0) return nullptr;
-    if (id < impl_->start_id) return impl_->base ? impl_->base->record(id) : nullptr;
-    std::uint32_t i = id - impl_->start_id;
-    if (i >= impl_->offsets.size()) return nullptr;
-    return impl_->types + impl_->offsets[i];
-}
-
-TypeView Btf::type(TypeId id) const {
-    const std::uint8_t* rec = record(id);
-    if (!rec) return TypeView(this, 0, nullptr);
-    // A base type's view still names this Btf: strings resolve through us.
-    return TypeView(this, id, rec);
-}
 
 Result<TypeView> Btf::checked_type(TypeId id) const {
     if (id >= type_count())
         return Error("BTF '" + impl_->name + "': type id " + num(id) + " out of range (" + num(type_count()) +
                      " types)");
     return type(id);
-}
-
-bool Btf::valid_str_off(std::uint32_t off) const {
-    if (off < impl_->start_str_off) return impl_->base && impl_->base->valid_str_off(off);
-    return off - impl_->start_str_off < impl_->str_len;
-}
-
-std::string_view Btf::str(std::uint32_t off) const {
-    if (off < impl_->start_str_off) return impl_->base ? impl_->base->str(off) : std::string_view{};
-    std::uint32_t rel = off - impl_->start_str_off;
-    if (rel >= impl_->str_len) return {};
-    // The section ends in NUL (checked at parse), so strlen stays inside it.
-    return std::string_view(impl_->strs + rel);
 }
 
 std::string Btf::describe(TypeId id) const {

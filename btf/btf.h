@@ -14,6 +14,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <span>
 #include <string>
@@ -118,22 +119,25 @@ public:
     TypeView() = default;
 
     TypeId id() const { return id_; }
-    Kind kind() const;
+    Kind kind() const { return static_cast<Kind>((info() >> 24) & 0x1f); }
     std::string_view name() const;  // "" when anonymous (and for void)
-    std::uint32_t name_off() const;
-    std::uint32_t info() const;
-    std::uint32_t vlen() const;
-    bool kflag() const;
+    std::uint32_t name_off() const { return rec_ ? load32(rec_) : 0; }
+    std::uint32_t info() const { return rec_ ? load32(rec_ + 4) : 0; }
+    std::uint32_t vlen() const { return info() & 0xffff; }
+    bool kflag() const { return info() >> 31; }
     // The size/type word: size for INT, ENUM, STRUCT, UNION, DATASEC, FLOAT,
     // ENUM64; the referenced type for PTR, TYPEDEF, qualifiers, FUNC, VAR,
     // DECL_TAG, TYPE_TAG; the return type for FUNC_PROTO.
-    std::uint32_t size() const;
+    std::uint32_t size() const { return rec_ ? load32(rec_ + 8) : 0; }
     TypeId ref_type() const { return size(); }
 
     bool is_void() const { return kind() == Kind::Void; }
     bool is_composite() const { return kind() == Kind::Struct || kind() == Kind::Union; }
     bool is_enum() const { return kind() == Kind::Enum || kind() == Kind::Enum64; }
-    bool is_modifier() const;  // TYPEDEF, VOLATILE, CONST, RESTRICT, TYPE_TAG
+    bool is_modifier() const {  // TYPEDEF, VOLATILE, CONST, RESTRICT, TYPE_TAG
+        Kind k = kind();
+        return (k >= Kind::Typedef && k <= Kind::Restrict) || k == Kind::TypeTag;
+    }
 
     IntInfo int_info() const;      // INT
     ArrayInfo array() const;       // ARRAY
@@ -154,6 +158,13 @@ public:
     const Btf& btf() const { return *btf_; }
     // The raw record (btf_type and what follows it).
     const std::uint8_t* raw() const { return rec_; }
+
+    // Unaligned little-endian load (a borrowed buffer need not be aligned).
+    static std::uint32_t load32(const std::uint8_t* p) {
+        std::uint32_t v;
+        std::memcpy(&v, p, sizeof v);
+        return v;
+    }
 
 private:
     friend class Btf;
@@ -245,22 +256,33 @@ public:
 
     // One past the largest valid type id (libbpf's btf__type_cnt): ids
     // 0..type_count()-1 are valid, including the base's for split BTF.
-    std::uint32_t type_count() const;
+    std::uint32_t type_count() const { return fast_.start_id + fast_.own_count; }
     // The first id this BTF defines itself: 1, or base->type_count().
-    TypeId first_own_id() const;
+    TypeId first_own_id() const { return fast_.start_id; }
     bool has_type(TypeId id) const { return id < type_count(); }
 
     // The type with that id; a void view for id 0 and for ids out of range
     // (use checked_type() for ids that come from outside).
-    TypeView type(TypeId id) const;
+    TypeView type(TypeId id) const {
+        const std::uint8_t* rec = record(id);
+        return rec ? TypeView(this, id, rec) : TypeView(this, 0, nullptr);
+    }
     Result<TypeView> checked_type(TypeId id) const;
 
     // The NUL-terminated string at `off` (base strings for split BTF
     // included); "" for an offset out of range.
-    std::string_view str(std::uint32_t off) const;
-    bool valid_str_off(std::uint32_t off) const;
+    std::string_view str(std::uint32_t off) const {
+        if (off >= fast_.start_str_off) {
+            std::uint32_t rel = off - fast_.start_str_off;
+            // The section ends in NUL (checked at parse): strlen stays inside.
+            return rel < fast_.str_len ? std::string_view(fast_.strs + rel) : std::string_view{};
+        }
+        return fast_.base ? fast_.base->str(off) : std::string_view{};
+    }
+    // Base and own strings together cover [0, str_end()).
+    bool valid_str_off(std::uint32_t off) const { return off < str_end(); }
     // Total string space (base + own).
-    std::uint32_t str_end() const;
+    std::uint32_t str_end() const { return fast_.start_str_off + fast_.str_len; }
 
     // The lowest id with that name and kind (base first for split BTF). The
     // name index is built on first use.
@@ -287,12 +309,37 @@ public:
 
     struct Impl;  // internal, see btf_impl.h
 
+    // The raw record of a type; nullptr for void and ids out of range.
+    const std::uint8_t* record(TypeId id) const {
+        if (id >= fast_.start_id) {
+            std::uint32_t i = id - fast_.start_id;
+            return i < fast_.own_count ? fast_.types + fast_.offsets[i] : nullptr;
+        }
+        return id && fast_.base ? fast_.base->record(id) : nullptr;
+    }
+
 private:
+    // Copies of Impl fields the hot accessors need, kept inline so lookups
+    // over ~150k types don't chase the Impl pointer (or call out) each time.
+    // They point into Impl-owned or caller-owned memory, which moves don't move.
+    struct Fast {
+        const Btf* base = nullptr;
+        const std::uint8_t* types = nullptr;
+        const std::uint32_t* offsets = nullptr;
+        const char* strs = nullptr;
+        std::uint32_t start_id = 1;
+        std::uint32_t own_count = 0;
+        std::uint32_t start_str_off = 0;
+        std::uint32_t str_len = 0;
+    };
+
     explicit Btf(std::unique_ptr<Impl> impl);
+    void sync_fast();
     std::unique_ptr<Impl> impl_;
-    friend class TypeView;
-    const std::uint8_t* record(TypeId id) const;
+    Fast fast_;
 };
+
+inline std::string_view TypeView::name() const { return rec_ ? btf_->str(load32(rec_)) : std::string_view{}; }
 
 inline RecordRange<Member, &TypeView::member> TypeView::members() const {
     return {*this, is_composite() ? vlen() : 0};

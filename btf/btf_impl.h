@@ -1,5 +1,5 @@
 // Internal: what a Btf holds. Shared by btf.cpp (parsing, views),
-// btf_validate.cpp (reference checks) and btf_query.cpp (lookups).
+// btf_validate.cpp (indexing and checks) and btf_query.cpp (lookups).
 #pragma once
 
 #include <mutex>
@@ -8,15 +8,21 @@
 
 #include "btf/btf.h"
 #include "btf/mapped_file.h"
+#include "btf/page_array.h"
 
 namespace rawops::btf {
 
 // Open-addressing hash table from a type name to the ids carrying it. A slot
-// holds (hash << 32 | id); 0 is empty (id 0, void, is never indexed). Linear
-// probing keeps ids of one name in ascending order along the probe sequence.
+// is 32 bits: the type id (at most BTF_MAX_TYPE, 20 bits) and 12 more bits of
+// the name's hash as a tag that skips most string compares; 0 is empty (id 0,
+// void, is never indexed). Small slots keep the vmlinux table at 1 MiB, so
+// building it stays cache-friendly. Linear probing keeps ids of one name in
+// ascending order along the probe sequence.
 struct NameIndex {
-    std::vector<std::uint64_t> slots;
-    std::uint64_t mask = 0;
+    static constexpr unsigned kIdBits = 20;
+    static constexpr std::uint32_t kIdMask = (1u << kIdBits) - 1;
+    PageArray<std::uint32_t> slots;
+    std::uint32_t mask = 0;
 };
 
 struct Btf::Impl {
@@ -30,13 +36,14 @@ struct Btf::Impl {
     std::uint32_t str_len = 0;
     TypeId start_id = 1;             // first own id
     std::uint32_t start_str_off = 0; // where own string offsets begin
-    std::vector<std::uint32_t> offsets;  // own type id - start_id -> byte offset in types
+    PageArray<std::uint32_t> offsets;  // own type id - start_id -> byte offset in types
 
     std::once_flag index_once;
     NameIndex index;
 };
 
-// Validates every own type's references (Impl fully indexed, base valid).
-Status validate_types(const Btf& btf, const Btf::Impl& impl);
+// Indexes and validates the type section (btf_validate.cpp); needs the header
+// and string section checked and the base (if any) valid.
+Status scan_types(Btf::Impl& impl);
 
 }  // namespace rawops::btf

@@ -2,6 +2,7 @@
 // and alignment, member search (through anonymous members), function-pointer
 // members.
 #include <algorithm>
+#include <cstring>
 #include <functional>
 #include <string>
 
@@ -19,41 +20,106 @@ constexpr std::uint32_t kPointerSize = 8;
 
 std::string num(std::uint64_t v) { return std::to_string(v); }
 
-std::uint32_t name_hash(std::string_view s) {
-    std::size_t h = std::hash<std::string_view>{}(s);
-    auto v = static_cast<std::uint32_t>(h ^ (h >> 32));
-    return v;
+// Name hash, 8 bytes at a time: full words are mixed in, then the zero-padded
+// tail with the length. Two entry points compute the same value: one over a
+// string_view (queries), one scanning a NUL-terminated string in place
+// (index build, no strlen pass).
+constexpr std::uint64_t kMul = 0x9E3779B97F4A7C15ULL;
+
+inline std::uint64_t mix(std::uint64_t h, std::uint64_t w) {
+    h = (h ^ w) * kMul;
+    return h ^ (h >> 29);
 }
 
-void build_index(const Btf& btf, NameIndex& idx) {
+inline std::uint32_t finish(std::uint64_t h, std::uint64_t tail, std::uint64_t len) {
+    h = mix(h, tail ^ (len << 56));
+    return static_cast<std::uint32_t>(h ^ (h >> 32));
+}
+
+std::uint32_t name_hash(std::string_view s) {
+    std::uint64_t h = kMul;
+    std::size_t i = 0;
+    for (; i + 8 <= s.size(); i += 8) {
+        std::uint64_t w;
+        std::memcpy(&w, s.data() + i, 8);
+        h = mix(h, w);
+    }
+    std::uint64_t tail = 0;
+    std::memcpy(&tail, s.data() + i, s.size() - i);
+    return finish(h, tail, s.size());
+}
+
+// Same hash for the NUL-terminated string at p; `end` bounds the string
+// section (it ends in NUL, so the scan always stops inside it).
+std::uint32_t name_hash_cstr(const char* p, const char* end) {
+    const char* start = p;
+    std::uint64_t h = kMul;
+    while (end - p >= 8) {
+        std::uint64_t w;
+        std::memcpy(&w, p, 8);
+        // Classic zero-byte test; the lowest flagged byte is the first NUL.
+        std::uint64_t z = (w - 0x0101010101010101ULL) & ~w & 0x8080808080808080ULL;
+        if (z) {
+            unsigned n = static_cast<unsigned>(__builtin_ctzll(z)) / 8;
+            std::uint64_t tail = n ? (w & (~0ULL >> (64 - 8 * n))) : 0;
+            return finish(h, tail, static_cast<std::uint64_t>(p - start) + n);
+        }
+        h = mix(h, w);
+        p += 8;
+    }
+    std::string_view rest(p);  // fewer than 8 bytes before the section end
+    std::uint64_t tail = 0;
+    std::memcpy(&tail, rest.data(), rest.size());
+    return finish(h, tail, static_cast<std::uint64_t>(p - start) + rest.size());
+}
+
+inline std::uint32_t tag_of(std::uint32_t h) { return h & ~NameIndex::kIdMask; }
+// Slot bits come from the low end of the hash, the tag from the high end.
+inline std::uint32_t home_of(std::uint32_t h, std::uint32_t mask) { return h & mask; }
+
+void build_index(const Btf& btf, const Btf::Impl& impl, NameIndex& idx) {
     const TypeId begin = btf.first_own_id(), end = btf.type_count();
-    std::size_t named = 0;
-    for (TypeId id = begin; id < end; ++id) named += btf.type(id).name_off() != 0;
+    const std::uint8_t* types = impl.types;
+    const std::uint32_t* offsets = impl.offsets.data();
+    const char* own_end = impl.strs + impl.str_len;
+
+    // Every own type might be named: size for that (load factor <= 1/2).
     std::size_t cap = 16;
-    while (cap < named * 2) cap <<= 1;
-    idx.slots.assign(cap, 0);
-    idx.mask = cap - 1;
-    for (TypeId id = begin; id < end; ++id) {
-        TypeView t = btf.type(id);
-        if (t.name_off() == 0) continue;
-        std::string_view n = t.name();
-        if (n.empty()) continue;
-        std::uint32_t h = name_hash(n);
-        std::uint64_t slot = h & idx.mask;
+    while (cap < std::size_t{end - begin} * 2) cap <<= 1;
+    if (!idx.slots.assign_zero(cap)) return;  // no memory: lookups fall back to a scan
+    idx.mask = static_cast<std::uint32_t>(cap - 1);
+    for (TypeId i = 0; i < end - begin; ++i) {
+        std::uint32_t off = TypeView::load32(types + offsets[i]);
+        if (off == 0) continue;
+        std::uint32_t h;
+        if (off >= impl.start_str_off) {
+            const char* p = impl.strs + (off - impl.start_str_off);
+            if (*p == '\0') continue;
+            h = name_hash_cstr(p, own_end);
+        } else {  // a split type named with a base string
+            std::string_view n = btf.str(off);
+            if (n.empty()) continue;
+            h = name_hash(n);
+        }
+        std::uint32_t slot = home_of(h, idx.mask);
         while (idx.slots[slot]) slot = (slot + 1) & idx.mask;
-        idx.slots[slot] = (std::uint64_t{h} << 32) | id;
+        idx.slots[slot] = tag_of(h) | (begin + i);
     }
 }
 
 // Calls fn(id) for own ids named `name`, ascending; stops when fn returns true.
 template <typename Fn>
 void for_each_own_named(const Btf& btf, const NameIndex& idx, std::string_view name, Fn&& fn) {
-    if (idx.slots.empty()) return;
+    if (idx.slots.empty()) {  // the table could not be allocated: scan
+        for (TypeId id = btf.first_own_id(); id < btf.type_count(); ++id)
+            if (btf.type(id).name() == name && fn(id)) return;
+        return;
+    }
     std::uint32_t h = name_hash(name);
-    for (std::uint64_t slot = h & idx.mask; idx.slots[slot]; slot = (slot + 1) & idx.mask) {
-        std::uint64_t e = idx.slots[slot];
-        if (static_cast<std::uint32_t>(e >> 32) != h) continue;
-        auto id = static_cast<TypeId>(e);
+    for (std::uint32_t slot = home_of(h, idx.mask); idx.slots[slot]; slot = (slot + 1) & idx.mask) {
+        std::uint32_t e = idx.slots[slot];
+        if (tag_of(e) != tag_of(h)) continue;
+        TypeId id = e & NameIndex::kIdMask;
         if (btf.type(id).name() == name && fn(id)) return;
     }
 }
@@ -65,7 +131,7 @@ Result<TypeId> Btf::find(std::string_view name, Kind kind) const {
         auto r = impl_->base->find(name, kind);
         if (r) return r;
     }
-    std::call_once(impl_->index_once, [this] { build_index(*this, impl_->index); });
+    std::call_once(impl_->index_once, [this] { build_index(*this, *impl_, impl_->index); });
     TypeId found = 0;
     for_each_own_named(*this, impl_->index, name, [&](TypeId id) {
         if (type(id).kind() != kind) return false;
@@ -79,7 +145,7 @@ Result<TypeId> Btf::find(std::string_view name, Kind kind) const {
 std::vector<TypeId> Btf::find_all(std::string_view name) const {
     std::vector<TypeId> ids;
     if (impl_->base) ids = impl_->base->find_all(name);
-    std::call_once(impl_->index_once, [this] { build_index(*this, impl_->index); });
+    std::call_once(impl_->index_once, [this] { build_index(*this, *impl_, impl_->index); });
     for_each_own_named(*this, impl_->index, name, [&](TypeId id) {
         ids.push_back(id);
         return false;

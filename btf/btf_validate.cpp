@@ -1,7 +1,15 @@
-// Checks every own type once, after the offset index is built: kind-specific
-// rules the kernel also enforces (sizes, vlen, kflag, encodings), and that
-// every type id reference and string offset lands inside this BTF (base
-// included). After this, views and queries never read out of bounds.
+// One pass over the type section: each record's size (building the offset
+// index) and the rules the kernel also enforces (sizes, vlen, kflag,
+// encodings), and that every type id reference and string offset lands inside
+// this BTF (base included). After this, views and queries never read out of
+// bounds.
+//
+// Speed matters (vmlinux: ~127k types, 3 MB, parsed on every cold start), so
+// the happy path reads raw words and builds no strings. References are
+// checked against the final type count, unknown until the pass ends: the pass
+// records the largest reference and, only if it is out of range, runs again
+// with the count known to name the culprit. FUNC and DECL_TAG checks that need
+// a later type's record are deferred to the end.
 #include <cstdio>
 #include <string>
 
@@ -12,209 +20,304 @@ namespace rawops::btf {
 
 namespace {
 
+using raw::u32;
+
 std::string num(std::uint64_t v) { return std::to_string(v); }
 
-// Names a field in an error message; built into a string only on failure so
-// the happy path over ~150k vmlinux types allocates nothing.
+const char* kind_word(unsigned kind) { return kind_name(static_cast<Kind>(kind <= kKindMax ? kind : 0)); }
+
+// Names a field in an error message: "member 1 'y' type".
 struct Field {
-    const char* group;            // "member", "param", ... or the field itself
-    std::int64_t index = -1;      // member/param index, -1 for none
-    const char* part = nullptr;   // "type", "name", ...
-    std::uint32_t name_off = 0;   // the member's name, when already valid
+    const char* group;
+    std::int64_t index = -1;
+    const char* part = nullptr;
+    std::uint32_t name_off = 0;  // the member's name, when known valid
 };
 
-class Validator {
+class Scanner {
 public:
-    Validator(const Btf& btf, TypeId id) : btf_(btf), id_(id), t_(btf.type(id)) {}
+    explicit Scanner(Btf::Impl& impl) : impl_(impl), str_end_(impl.start_str_off + impl.str_len) {}
 
-    std::string field_text(const Field& f) const {
-        std::string s = f.group;
-        if (f.index >= 0) s += " " + std::to_string(f.index);
-        if (f.name_off && btf_.valid_str_off(f.name_off)) s += " '" + std::string(btf_.str(f.name_off)) + "'";
-        if (f.part) s += std::string(" ") + f.part;
-        return s;
-    }
-
-    Error fail(const Field& field, const std::string& what) const {
-        std::string s = "BTF '" + btf_.name() + "': type [" + num(id_) + "] " + kind_name(t_.kind());
-        if (btf_.valid_str_off(t_.name_off()) && !t_.name().empty()) s += " '" + std::string(t_.name()) + "'";
-        return Error(s + ": " + field_text(field) + ": " + what);
-    }
-
-    Status str_ok(std::uint32_t off, const Field& field) const {
-        if (btf_.valid_str_off(off)) [[likely]] return {};
-        return fail(field, "string offset " + num(off) + " out of range (string section ends at " +
-                               num(btf_.str_end()) + ")");
-    }
-
-    Status type_ok(TypeId ref, const Field& field) const {
-        if (ref < btf_.type_count()) [[likely]] return {};
-        return fail(field, "type id " + num(ref) + " out of range (largest id is " + num(btf_.type_count() - 1) + ")");
-    }
-
-    Status run();
+    // ref_limit: the type count when known (second pass), else 0: record the
+    // largest reference instead.
+    Status run(std::uint32_t ref_limit);
 
 private:
-    Status check_int() const;
-    Status check_composite() const;
-    Status check_enum() const;
-    Status check_func_proto() const;
-    Status check_datasec() const;
-    Status check_decl_tag() const;
+    // ---- lookups during the scan (own types indexed so far, or base) ----
+    const std::uint8_t* record(TypeId id) const {
+        if (id >= impl_.start_id) {
+            std::uint32_t i = id - impl_.start_id;
+            return i < impl_.offsets.size() ? impl_.types + impl_.offsets[i] : nullptr;
+        }
+        return id && impl_.base ? impl_.base->record(id) : nullptr;
+    }
+    std::string_view str(std::uint32_t off) const {
+        if (off >= str_end_) return {};
+        if (off >= impl_.start_str_off) return std::string_view(impl_.strs + (off - impl_.start_str_off));
+        return impl_.base ? impl_.base->str(off) : std::string_view{};
+    }
+    std::string describe(TypeId id) const {
+        const std::uint8_t* r = record(id);
+        std::string s = "[" + num(id) + "] " + kind_word(r ? raw::kind_of(raw::info(r)) : 0);
+        std::string_view n = r ? str(raw::name_off(r)) : std::string_view{};
+        return s + " '" + (n.empty() ? std::string("(anon)") : std::string(n)) + "'";
+    }
 
-    const std::uint8_t* extra() const { return t_.raw() + raw::kTypeHeaderSize; }
+    // ---- failure: builds the message (cold) and returns false ----
+    // `what` is a callable producing the message text, so the string work of
+    // every failure path lives in its own cold function, out of the hot loop.
+    template <typename What>
+    [[gnu::noinline, gnu::cold]] bool fail(const Field& f, What&& what) {
+        return fail_text(f, what());
+    }
+    [[gnu::noinline, gnu::cold]] bool fail_text(const Field& f, const std::string& what) {
+        std::string s = "BTF '" + impl_.name + "': type [" + num(id_) + "] " + kind_word(kind_);
+        std::string_view n = str(raw::name_off(rec_));
+        if (!n.empty()) s += " '" + std::string(n) + "'";
+        s += ": ";
+        s += f.group;
+        if (f.index >= 0) s += " " + num(static_cast<std::uint64_t>(f.index));
+        std::string_view fn = f.name_off ? str(f.name_off) : std::string_view{};
+        if (!fn.empty()) s += " '" + std::string(fn) + "'";
+        if (f.part) s += std::string(" ") + f.part;
+        error_ = Error(s + ": " + what);
+        return false;
+    }
 
-    const Btf& btf_;
-    TypeId id_;
-    TypeView t_;
+    [[gnu::always_inline]] bool str_ok(std::uint32_t off, const Field& f) {
+        if (off < str_end_) [[likely]] return true;
+        return fail(f, [&] {
+            return "string offset " + num(off) + " out of range (string section ends at " + num(str_end_) + ")";
+        });
+    }
+    [[gnu::always_inline]] bool type_ok(TypeId ref, const Field& f) {
+        if (ref_limit_ == 0) [[likely]] {
+            if (ref > max_ref_) max_ref_ = ref;
+            return true;
+        }
+        if (ref < ref_limit_) return true;
+        return fail(f, [&] { return "type id " + num(ref) + " out of range (largest id is " + num(ref_limit_ - 1) + ")"; });
+    }
+
+    bool check_record();
+    bool check_int();
+    bool check_func_target();
+    bool check_decl_tag_target();
+
+    Btf::Impl& impl_;
+    const std::uint32_t str_end_;
+    std::uint32_t ref_limit_ = 0;
+    std::uint32_t max_ref_ = 0;
+    std::vector<TypeId> deferred_;  // FUNC / DECL_TAG whose target comes later
+
+    // The record being checked.
+    TypeId id_ = 0;
+    const std::uint8_t* rec_ = nullptr;
+    unsigned kind_ = 0;
+    std::uint32_t vlen_ = 0;
+    bool kflag_ = false;
+    Error error_;
 };
 
-Status Validator::run() {
-    const std::uint32_t info = t_.info();
-    const Kind kind = t_.kind();
-    RAWOPS_TRY(str_ok(t_.name_off(), {"name"}));
-    // Bits 16-23 and 29-30 of info are unused; the kernel rejects them set.
-    if (info & 0x60ff0000u) return fail({"info"}, "unused bits set (info 0x" + [&] {
-        char b[16]; std::snprintf(b, sizeof b, "%08x", info); return std::string(b); }() + ")");
+#define SCAN_OK(expr)              \
+    do {                           \
+        if (!(expr)) return false; \
+    } while (0)
 
+bool Scanner::check_int() {
+    std::uint32_t v = u32(rec_ + 12), size = u32(rec_ + 8);
+    if (size != 1 && size != 2 && size != 4 && size != 8 && size != 16)
+        return fail({"size"}, [&] { return std::string("invalid int size " + num(size)); });
+    if (v & ~0x0fff00ffu) return fail({"int encoding"}, [&] { return std::string("unused bits set"); });
+    unsigned bits = BTF_INT_BITS(v), off = BTF_INT_OFFSET(v), enc = BTF_INT_ENCODING(v);
+    if (bits == 0 || bits > 128) return fail({"nr_bits"}, [&] { return std::string("invalid nr_bits " + num(bits)); });
+    if (off + bits > size * 8)
+        return fail({"bits_offset"}, [&] { return std::string("bits_offset " + num(off) + " + nr_bits " + num(bits) + " exceeds " +
+                                         num(size * 8) + " bits"); });
+    if (enc != 0 && enc != BTF_INT_SIGNED && enc != BTF_INT_CHAR && enc != BTF_INT_BOOL)
+        return fail({"encoding"}, [&] { return std::string("invalid encoding " + num(enc)); });
+    return true;
+}
+
+// FUNC -> FUNC_PROTO; needs the target's record.
+bool Scanner::check_func_target() {
+    TypeId target = u32(rec_ + 8);
+    const std::uint8_t* r = record(target);
+    if (r && raw::kind_of(raw::info(r)) == BTF_KIND_FUNC_PROTO) return true;
+    return fail({"type"}, [&] { return std::string("refers to " + describe(target) + ", not a FUNC_PROTO"); });
+}
+
+// DECL_TAG on a member or parameter: the index must exist in the target.
+bool Scanner::check_decl_tag_target() {
+    auto idx = static_cast<std::int32_t>(u32(rec_ + 12));
+    if (idx == -1) return true;
+    TypeId target = u32(rec_ + 8);
+    const std::uint8_t* r = record(target);
+    unsigned k = r ? raw::kind_of(raw::info(r)) : 0;
+    std::uint32_t n;
+    if (k == BTF_KIND_STRUCT || k == BTF_KIND_UNION) {
+        n = raw::vlen_of(raw::info(r));
+    } else if (k == BTF_KIND_FUNC) {
+        const std::uint8_t* proto = record(raw::size_type(r));
+        n = proto ? raw::vlen_of(raw::info(proto)) : 0;
+    } else {
+        return fail({"component_idx"}, [&] { return std::string("component_idx " + std::to_string(idx) + " on " + describe(target) +
+                                           ", which has no members or parameters"); });
+    }
+    if (static_cast<std::uint32_t>(idx) < n) return true;
+    return fail({"component_idx"}, [&] { return std::string("component_idx " + std::to_string(idx) + " out of range for " + describe(target) +
+                                       " (" + num(n) + " components)"); });
+}
+
+bool Scanner::check_record() {
+    const std::uint32_t info = raw::info(rec_);
+    SCAN_OK(str_ok(raw::name_off(rec_), {"name"}));
+    // Bits 16-23 and 29-30 of info are unused; the kernel rejects them set.
+    if (info & 0x60ff0000u) {
+        char b[16];
+        std::snprintf(b, sizeof b, "%08x", info);
+        return fail({"info"}, [&] { return std::string(std::string("unused bits set (info 0x") + b + ")"); });
+    }
     bool kflag_ok = false, vlen_ok = false;
-    switch (kind) {
-    case Kind::Struct: case Kind::Union: case Kind::Enum: case Kind::Enum64:
-        kflag_ok = vlen_ok = true; break;
-    case Kind::Fwd: kflag_ok = true; break;
-    case Kind::FuncProto: case Kind::Datasec: vlen_ok = true; break;
-    // Linux 6.13+ uses kflag on tags for __attribute__((btf_*_tag)) forms.
-    case Kind::DeclTag: case Kind::TypeTag: kflag_ok = true; break;
-    case Kind::Func:
+    switch (kind_) {
+    case BTF_KIND_STRUCT: case BTF_KIND_UNION: case BTF_KIND_ENUM: case BTF_KIND_ENUM64:
+        kflag_ok = vlen_ok = true;
+        break;
+    case BTF_KIND_FWD: kflag_ok = true; break;
+    case BTF_KIND_FUNC_PROTO: case BTF_KIND_DATASEC: vlen_ok = true; break;
+    // Linux 6.13+ uses kflag on tags for the __attribute__ forms.
+    case BTF_KIND_DECL_TAG: case BTF_KIND_TYPE_TAG: kflag_ok = true; break;
+    case BTF_KIND_FUNC:
         vlen_ok = true;
-        if (t_.vlen() > static_cast<std::uint32_t>(Linkage::Extern))
-            return fail({"linkage"}, "unknown function linkage " + num(t_.vlen()));
+        if (vlen_ > BTF_FUNC_EXTERN) return fail({"linkage"}, [&] { return std::string("unknown function linkage " + num(vlen_)); });
         break;
     default: break;
     }
-    if (t_.kflag() && !kflag_ok) return fail({"kflag"}, "kind_flag must be 0 for this kind");
-    if (t_.vlen() && !vlen_ok) return fail({"vlen"}, "vlen " + num(t_.vlen()) + " must be 0 for this kind");
+    if (kflag_ && !kflag_ok) return fail({"kflag"}, [&] { return std::string("kind_flag must be 0 for this kind"); });
+    if (vlen_ && !vlen_ok) return fail({"vlen"}, [&] { return std::string("vlen " + num(vlen_) + " must be 0 for this kind"); });
 
-    switch (kind) {
-    case Kind::Int: return check_int();
-    case Kind::Ptr: case Kind::Typedef: case Kind::Volatile: case Kind::Const: case Kind::Restrict:
-    case Kind::TypeTag:
-        return type_ok(t_.ref_type(), {"type"});
-    case Kind::Array: {
-        ArrayInfo a = t_.array();
-        RAWOPS_TRY(type_ok(a.elem_type, {"element type"}));
-        return type_ok(a.index_type, {"index type"});
+    const std::uint8_t* x = rec_ + raw::kTypeHeaderSize;  // what follows btf_type
+    const std::uint32_t st = raw::size_type(rec_);
+    switch (kind_) {
+    case BTF_KIND_INT: return check_int();
+    case BTF_KIND_PTR: case BTF_KIND_TYPEDEF: case BTF_KIND_VOLATILE: case BTF_KIND_CONST:
+    case BTF_KIND_RESTRICT: case BTF_KIND_TYPE_TAG:
+        return type_ok(st, {"type"});
+    case BTF_KIND_ARRAY:
+        SCAN_OK(type_ok(u32(x), {"element type"}));
+        return type_ok(u32(x + 4), {"index type"});
+    case BTF_KIND_STRUCT: case BTF_KIND_UNION:
+        for (std::uint32_t i = 0; i < vlen_; ++i, x += sizeof(struct btf_member)) {
+            std::uint32_t name = u32(x);
+            SCAN_OK(str_ok(name, {"member", i, "name"}));
+            SCAN_OK(type_ok(u32(x + 4), {"member", i, "type", name}));
+            if (kflag_ && BTF_MEMBER_BITFIELD_SIZE(u32(x + 8)) > 128)
+                return fail({"member", i, nullptr, name}, [&] {
+                    return "bitfield_size " + num(BTF_MEMBER_BITFIELD_SIZE(u32(x + 8))) + " exceeds 128";
+                });
+        }
+        return true;
+    case BTF_KIND_ENUM: case BTF_KIND_ENUM64: {
+        if (st != 1 && st != 2 && st != 4 && st != 8) return fail({"size"}, [&] { return std::string("invalid enum size " + num(st)); });
+        std::size_t rec = kind_ == BTF_KIND_ENUM ? sizeof(struct btf_enum) : sizeof(struct btf_enum64);
+        for (std::uint32_t i = 0; i < vlen_; ++i) SCAN_OK(str_ok(u32(x + i * rec), {"value", i, "name"}));
+        return true;
     }
-    case Kind::Struct: case Kind::Union: return check_composite();
-    case Kind::Enum: case Kind::Enum64: return check_enum();
-    case Kind::Fwd: return {};
-    case Kind::Func: {
-        RAWOPS_TRY(type_ok(t_.ref_type(), {"type"}));
-        TypeView proto = btf_.type(t_.ref_type());
-        if (proto.kind() != Kind::FuncProto)
-            return fail({"type"}, "refers to " + btf_.describe(proto.id()) + ", not a FUNC_PROTO");
-        return {};
+    case BTF_KIND_FWD: return true;
+    case BTF_KIND_FUNC:
+        SCAN_OK(type_ok(st, {"type"}));
+        if (st < id_) return check_func_target();
+        deferred_.push_back(id_);
+        return true;
+    case BTF_KIND_FUNC_PROTO:
+        SCAN_OK(type_ok(st, {"return type"}));
+        for (std::uint32_t i = 0; i < vlen_; ++i, x += sizeof(struct btf_param)) {
+            std::uint32_t name = u32(x);
+            SCAN_OK(str_ok(name, {"param", i, "name"}));
+            SCAN_OK(type_ok(u32(x + 4), {"param", i, "type", name}));
+        }
+        return true;
+    case BTF_KIND_VAR:
+        SCAN_OK(type_ok(st, {"type"}));
+        if (u32(x) > BTF_VAR_GLOBAL_EXTERN) return fail({"linkage"}, [&] { return std::string("unknown variable linkage " + num(u32(x))); });
+        return true;
+    case BTF_KIND_DATASEC:
+        for (std::uint32_t i = 0; i < vlen_; ++i, x += sizeof(struct btf_var_secinfo)) {
+            SCAN_OK(type_ok(u32(x), {"entry", i, "type"}));
+            if (std::uint64_t{u32(x + 4)} + u32(x + 8) > 0xffffffffULL)
+                return fail({"entry", i}, [&] { return std::string("offset " + num(u32(x + 4)) + " + size " + num(u32(x + 8)) + " overflows"); });
+        }
+        return true;
+    case BTF_KIND_FLOAT:
+        if (st != 2 && st != 4 && st != 8 && st != 12 && st != 16) return fail({"size"}, [&] { return std::string("invalid float size " + num(st)); });
+        return true;
+    case BTF_KIND_DECL_TAG: {
+        SCAN_OK(type_ok(st, {"type"}));
+        auto idx = static_cast<std::int32_t>(u32(x));
+        if (idx < -1) return fail({"component_idx"}, [&] { return std::string("invalid component_idx " + std::to_string(idx)); });
+        if (idx >= 0) deferred_.push_back(id_);
+        return true;
     }
-    case Kind::FuncProto: return check_func_proto();
-    case Kind::Var: {
-        RAWOPS_TRY(type_ok(t_.ref_type(), {"type"}));
-        std::uint32_t linkage = raw::u32(extra());
-        if (linkage > BTF_VAR_GLOBAL_EXTERN) return fail({"linkage"}, "unknown variable linkage " + num(linkage));
-        return {};
+    default:
+        return fail({"info"}, [&] { return std::string("unknown kind"); });
     }
-    case Kind::Datasec: return check_datasec();
-    case Kind::Float: {
-        std::uint32_t s = t_.size();
-        if (s != 2 && s != 4 && s != 8 && s != 12 && s != 16) return fail({"size"}, "invalid float size " + num(s));
-        return {};
-    }
-    case Kind::DeclTag: return check_decl_tag();
-    case Kind::Void: break;
-    }
-    return fail({"info"}, "unknown kind");
 }
 
-Status Validator::check_int() const {
-    std::uint32_t v = raw::u32(extra());
-    std::uint32_t size = t_.size();
-    if (size != 1 && size != 2 && size != 4 && size != 8 && size != 16)
-        return fail({"size"}, "invalid int size " + num(size));
-    if (v & ~0x0fff00ffu) return fail({"int encoding"}, "unused bits set");
-    unsigned bits = BTF_INT_BITS(v), off = BTF_INT_OFFSET(v), enc = BTF_INT_ENCODING(v);
-    if (bits == 0 || bits > 128) return fail({"nr_bits"}, "invalid nr_bits " + num(bits));
-    if (off + bits > size * 8) return fail({"bits_offset"}, "bits_offset " + num(off) + " + nr_bits " + num(bits) +
-                                                              " exceeds " + num(size * 8) + " bits");
-    if (enc != 0 && enc != BTF_INT_SIGNED && enc != BTF_INT_CHAR && enc != BTF_INT_BOOL)
-        return fail({"encoding"}, "invalid encoding " + num(enc));
-    return {};
-}
-
-Status Validator::check_composite() const {
-    for (std::uint32_t i = 0; i < t_.vlen(); ++i) {
-        const std::uint8_t* m = extra() + i * sizeof(struct btf_member);
-        RAWOPS_TRY(str_ok(raw::u32(m), {"member", i, "name"}));
-        RAWOPS_TRY(type_ok(raw::u32(m + 4), {"member", i, "type", raw::u32(m)}));
-        std::uint32_t off = raw::u32(m + 8);
-        if (t_.kflag() && BTF_MEMBER_BITFIELD_SIZE(off) > 128)
-            return fail({"member", i, nullptr, raw::u32(m)}, "bitfield_size " + num(BTF_MEMBER_BITFIELD_SIZE(off)) + " exceeds 128");
+Status Scanner::run(std::uint32_t ref_limit) {
+    ref_limit_ = ref_limit;
+    max_ref_ = 0;
+    deferred_.clear();
+    const std::uint32_t len = impl_.hdr.type_len;
+    const std::uint8_t* types = impl_.types;
+    if (!impl_.offsets.reserve(len / 20 + 64))  // vmlinux averages 25 bytes a record
+        return Error("BTF '" + impl_.name + "': out of memory for the type index");
+    std::uint32_t pos = 0;
+    while (pos < len) {
+        id_ = impl_.start_id + static_cast<TypeId>(impl_.offsets.size());
+        auto where = [&] { return "BTF '" + impl_.name + "': type [" + num(id_) + "] at type section offset " + num(pos); };
+        if (id_ > BTF_MAX_TYPE) return Error(where() + ": more than " + num(BTF_MAX_TYPE) + " types");
+        if (len - pos < raw::kTypeHeaderSize)
+            return Error(where() + ": truncated record (" + num(len - pos) + " bytes left)");
+        rec_ = types + pos;
+        std::uint32_t info = raw::info(rec_);
+        kind_ = raw::kind_of(info);
+        vlen_ = raw::vlen_of(info);
+        kflag_ = raw::kflag_of(info);
+        std::uint64_t extra = 0;
+        if (kind_ == BTF_KIND_UNKN || !raw::trailing_size(kind_, vlen_, extra))
+            return Error(where() + ": unknown kind " + num(kind_));
+        std::uint64_t size = raw::kTypeHeaderSize + extra;
+        if (size > len - pos)
+            return Error(where() + ": " + kind_word(kind_) + " with vlen " + num(vlen_) + " needs " + num(size) +
+                         " bytes, only " + num(len - pos) + " left in the type section");
+        if (!impl_.offsets.push_back(pos)) return Error("BTF '" + impl_.name + "': out of memory for the type index");
+        if (!check_record()) return std::move(error_);
+        pos += static_cast<std::uint32_t>(size);
     }
-    return {};
-}
-
-Status Validator::check_enum() const {
-    std::uint32_t s = t_.size();
-    if (s != 1 && s != 2 && s != 4 && s != 8) return fail({"size"}, "invalid enum size " + num(s));
-    std::size_t rec = t_.kind() == Kind::Enum ? sizeof(struct btf_enum) : sizeof(struct btf_enum64);
-    for (std::uint32_t i = 0; i < t_.vlen(); ++i)
-        RAWOPS_TRY(str_ok(raw::u32(extra() + i * rec), {"value", i, "name"}));
-    return {};
-}
-
-Status Validator::check_func_proto() const {
-    RAWOPS_TRY(type_ok(t_.ref_type(), {"return type"}));
-    for (std::uint32_t i = 0; i < t_.vlen(); ++i) {
-        const std::uint8_t* p = extra() + i * sizeof(struct btf_param);
-        RAWOPS_TRY(str_ok(raw::u32(p), {"param", i, "name"}));
-        RAWOPS_TRY(type_ok(raw::u32(p + 4), {"param", i, "type", raw::u32(p)}));
+    const std::uint32_t count = impl_.start_id + static_cast<std::uint32_t>(impl_.offsets.size());
+    if (ref_limit_ == 0 && max_ref_ >= count) {
+        // Some reference is out of range: scan again knowing the count, to
+        // name the first one. (The second pass necessarily fails.)
+        impl_.offsets = PageArray<std::uint32_t>();
+        auto again = run(count);
+        if (!again.ok()) return again;
+        return Error("BTF '" + impl_.name + "': type id " + num(max_ref_) + " out of range");
     }
-    return {};
-}
-
-Status Validator::check_datasec() const {
-    for (std::uint32_t i = 0; i < t_.vlen(); ++i) {
-        VarSecInfo v = t_.var_secinfo(i);
-        RAWOPS_TRY(type_ok(v.type, {"entry", i, "type"}));
-        if (std::uint64_t{v.offset} + v.size > 0xffffffffULL)
-            return fail({"entry", i}, "offset " + num(v.offset) + " + size " + num(v.size) + " overflows");
+    for (TypeId id : deferred_) {
+        id_ = id;
+        rec_ = record(id);
+        std::uint32_t info = raw::info(rec_);
+        kind_ = raw::kind_of(info);
+        vlen_ = raw::vlen_of(info);
+        kflag_ = raw::kflag_of(info);
+        bool ok = kind_ == BTF_KIND_FUNC ? check_func_target() : check_decl_tag_target();
+        if (!ok) return std::move(error_);
     }
-    return {};
-}
-
-Status Validator::check_decl_tag() const {
-    RAWOPS_TRY(type_ok(t_.ref_type(), {"type"}));
-    std::int32_t idx = t_.component_idx();
-    if (idx < -1) return fail({"component_idx"}, "invalid component_idx " + std::to_string(idx));
-    if (idx == -1) return {};
-    // A member or parameter: it must exist in the tagged type.
-    TypeView target = btf_.type(t_.ref_type());
-    std::uint32_t n = 0;
-    if (target.is_composite()) n = target.vlen();
-    else if (target.kind() == Kind::Func) n = btf_.type(target.ref_type()).vlen();
-    else return fail({"component_idx"}, "component_idx " + std::to_string(idx) + " on " + btf_.describe(target.id()) +
-                                          ", which has no members or parameters");
-    if (static_cast<std::uint32_t>(idx) >= n)
-        return fail({"component_idx"}, "component_idx " + std::to_string(idx) + " out of range for " +
-                                         btf_.describe(target.id()) + " (" + num(n) + " components)");
     return {};
 }
 
 }  // namespace
 
-Status validate_types(const Btf& btf, const Btf::Impl& impl) {
-    const TypeId end = btf.type_count();
-    (void)impl;
-    for (TypeId id = btf.first_own_id(); id < end; ++id) RAWOPS_TRY(Validator(btf, id).run());
-    return {};
-}
+Status scan_types(Btf::Impl& impl) { return Scanner(impl).run(0); }
 
 }  // namespace rawops::btf
