@@ -1,0 +1,108 @@
+// The only loader/sys file besides abi_check.cpp that includes <linux/bpf.h>:
+// struct bpf_prog_info of the 6.1 header has every field ProgInfo reads.
+#include "loader/sys/obj.h"
+
+#include <linux/bpf.h>
+
+#include <cstring>
+
+#include "loader/sys/attr.h"
+#include "loader/sys/syscall.h"
+
+namespace rawops::sys {
+namespace {
+
+std::uint64_t ptr(const void* p) { return reinterpret_cast<std::uintptr_t>(p); }
+
+std::string name16(const char* s) { return std::string(s, strnlen(s, 16)); }
+
+attr::Obj path_attr(const std::string& path) {
+    attr::Obj a{};
+    a.pathname = ptr(path.c_str());
+    return a;
+}
+
+Result<Fd> get_fd_by_id(Cmd cmd, std::uint32_t id, const char* what) {
+    attr::GetId a{};
+    a.id = id;
+    return bpf_fd_call(cmd, &a, sizeof a, std::string("of ") + what + " id " + std::to_string(id));
+}
+
+}  // namespace
+
+Status obj_pin(int fd, const std::string& path) {
+    attr::Obj a = path_attr(path);
+    a.bpf_fd = static_cast<std::uint32_t>(fd);
+    return bpf_status_call(Cmd::ObjPin, &a, sizeof a,
+                           "of fd " + std::to_string(fd) + " at '" + path + "'");
+}
+
+Result<Fd> obj_get(const std::string& path, std::uint32_t file_flags) {
+    attr::Obj a = path_attr(path);
+    a.file_flags = file_flags;
+    return bpf_fd_call(Cmd::ObjGet, &a, sizeof a, "of '" + path + "'");
+}
+
+Result<std::uint32_t> obj_get_info(int fd, void* info, std::uint32_t size) {
+    attr::Info a{};
+    a.bpf_fd = static_cast<std::uint32_t>(fd);
+    a.info_len = size;
+    a.info = ptr(info);
+    RAWOPS_TRY(bpf_status_call(Cmd::ObjGetInfoByFd, &a, sizeof a, "of fd " + std::to_string(fd)));
+    return a.info_len;
+}
+
+Result<MapInfo> map_info(int map_fd) {
+    attr::MapInfoRaw raw{};
+    RAWOPS_TRY(obj_get_info(map_fd, &raw, sizeof raw));
+    MapInfo m;
+    m.type = raw.type;
+    m.id = raw.id;
+    m.key_size = raw.key_size;
+    m.value_size = raw.value_size;
+    m.max_entries = raw.max_entries;
+    m.map_flags = raw.map_flags;
+    m.name = name16(raw.name);
+    m.btf_id = raw.btf_id;
+    m.btf_key_type_id = raw.btf_key_type_id;
+    m.btf_value_type_id = raw.btf_value_type_id;
+    m.btf_vmlinux_value_type_id = raw.btf_vmlinux_value_type_id;
+    m.btf_vmlinux_id = raw.btf_vmlinux_id;
+    return m;
+}
+
+Result<ProgInfo> prog_info(int prog_fd) {
+    struct bpf_prog_info raw;
+    std::memset(&raw, 0, sizeof raw);
+    RAWOPS_TRY(obj_get_info(prog_fd, &raw, sizeof raw));
+    ProgInfo p;
+    p.type = raw.type;
+    p.id = raw.id;
+    p.name = name16(raw.name);
+    p.btf_id = raw.btf_id;
+    p.attach_btf_obj_id = raw.attach_btf_obj_id;
+    p.attach_btf_id = raw.attach_btf_id;
+    p.xlated_prog_len = raw.xlated_prog_len;
+    p.jited_prog_len = raw.jited_prog_len;
+    p.verified_insns = raw.verified_insns;
+    p.run_cnt = raw.run_cnt;
+    p.run_time_ns = raw.run_time_ns;
+    return p;
+}
+
+Result<LinkInfo> link_info(int link_fd) {
+    attr::LinkInfoRaw raw{};
+    RAWOPS_TRY(obj_get_info(link_fd, &raw, sizeof raw));
+    LinkInfo l;
+    l.type = raw.type;
+    l.id = raw.id;
+    l.prog_id = raw.prog_id;
+    if (raw.type == kLinkTypeStructOps) l.struct_ops_map_id = raw.struct_ops_map_id;
+    return l;
+}
+
+Result<Fd> map_get_fd_by_id(std::uint32_t id) { return get_fd_by_id(Cmd::MapGetFdById, id, "map"); }
+Result<Fd> prog_get_fd_by_id(std::uint32_t id) { return get_fd_by_id(Cmd::ProgGetFdById, id, "program"); }
+Result<Fd> link_get_fd_by_id(std::uint32_t id) { return get_fd_by_id(Cmd::LinkGetFdById, id, "link"); }
+
+}  // namespace rawops::sys

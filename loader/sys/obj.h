@@ -1,0 +1,54 @@
+// Objects by fd and by path: BPF_OBJ_PIN / BPF_OBJ_GET (bpffs) and
+// BPF_OBJ_GET_INFO_BY_FD with typed views of map, program and link info.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "btf/error.h"
+#include "loader/sys/fd.h"
+
+namespace rawops::sys {
+
+// Pins the object behind `fd` at `path` (a file to create in a bpffs mount).
+Status obj_pin(int fd, const std::string& path);
+// Opens the object pinned at `path`; file_flags: 0, kObjFlagRdonly, kObjFlagWronly.
+Result<Fd> obj_get(const std::string& path, std::uint32_t file_flags = 0);
+
+// Fills `info` (a struct bpf_*_info of `size` bytes, zeroed by the caller
+// except for in-pointers such as a name buffer) for the object behind `fd`.
+// Returns the number of bytes the kernel filled.
+Result<std::uint32_t> obj_get_info(int fd, void* info, std::uint32_t size);
+
+struct MapInfo {
+    std::uint32_t type = 0, id = 0, key_size = 0, value_size = 0, max_entries = 0, map_flags = 0;
+    std::string name;
+    std::uint32_t btf_id = 0, btf_key_type_id = 0, btf_value_type_id = 0;
+    std::uint32_t btf_vmlinux_value_type_id = 0;
+    std::uint32_t btf_vmlinux_id = 0;  // 6.9+: BTF object of a module struct_ops type
+};
+Result<MapInfo> map_info(int map_fd);
+
+struct ProgInfo {
+    std::uint32_t type = 0, id = 0;
+    std::string name;
+    std::uint32_t btf_id = 0;
+    std::uint32_t attach_btf_obj_id = 0, attach_btf_id = 0;
+    std::uint32_t xlated_prog_len = 0, jited_prog_len = 0;
+    std::uint32_t verified_insns = 0;
+    std::uint64_t run_cnt = 0, run_time_ns = 0;
+};
+Result<ProgInfo> prog_info(int prog_fd);
+
+struct LinkInfo {
+    std::uint32_t type = 0, id = 0, prog_id = 0;
+    std::uint32_t struct_ops_map_id = 0;  // for BPF_LINK_TYPE_STRUCT_OPS
+};
+Result<LinkInfo> link_info(int link_fd);
+
+// Ids and fds of existing objects (e.g. to reopen what a link points to).
+Result<Fd> map_get_fd_by_id(std::uint32_t id);
+Result<Fd> prog_get_fd_by_id(std::uint32_t id);
+Result<Fd> link_get_fd_by_id(std::uint32_t id);
+
+}  // namespace rawops::sys

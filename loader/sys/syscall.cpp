@@ -1,0 +1,95 @@
+#include "loader/sys/syscall.h"
+
+#include <fcntl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <span>
+
+namespace rawops::sys {
+namespace {
+
+Observer& current_observer() {
+    static Observer observer;
+    return observer;
+}
+
+// Moves an fd in 0..2 to the lowest free number >= 3 (close-on-exec).
+int lift_low_fd(int fd) {
+    if (fd >= 3) return fd;
+    int lifted = ::fcntl(fd, F_DUPFD_CLOEXEC, 3);
+    int err = errno;
+    ::close(fd);
+    if (lifted < 0) errno = err;
+    return lifted;
+}
+
+}  // namespace
+
+void set_observer(Observer observer) { current_observer() = std::move(observer); }
+
+ScopedObserver::ScopedObserver(Observer observer) : previous_(std::move(current_observer())) {
+    current_observer() = std::move(observer);
+}
+
+ScopedObserver::~ScopedObserver() { current_observer() = std::move(previous_); }
+
+std::string format_call(const CallRecord& r) {
+    std::string out = cmd_name(r.cmd);
+    std::string fields = format_fields(r.attrs);
+    if (!fields.empty()) out += ' ' + fields;
+    if (r.result >= 0) {
+        out += " -> " + std::to_string(r.result);
+    } else {
+        out += " -> " + errno_name(r.err) + ": " + errno_description(r.err);
+    }
+    char t[48];
+    std::snprintf(t, sizeof t, " (%.1f us)", r.micros);
+    return out + t;
+}
+
+long bpf_call(Cmd cmd, void* attr, std::uint32_t size) {
+    const Observer& observer = current_observer();
+    if (!observer) return ::syscall(SYS_bpf, static_cast<int>(cmd), attr, size);
+
+    CallRecord record{cmd, describe(cmd, std::span(static_cast<const std::byte*>(attr), size))};
+    auto start = std::chrono::steady_clock::now();
+    long result = ::syscall(SYS_bpf, static_cast<int>(cmd), attr, size);
+    int err = errno;
+    auto end = std::chrono::steady_clock::now();
+    record.result = result;
+    record.err = result < 0 ? err : 0;
+    record.micros = std::chrono::duration<double, std::micro>(end - start).count();
+    observer(record);
+    errno = err;  // the observer may have clobbered it
+    return result;
+}
+
+Error call_error(Cmd cmd, const std::string& subject, int err) {
+    std::string message = cmd_name(cmd);
+    if (!subject.empty()) message += ' ' + subject;
+    return Error(message + " failed: " + errno_text(err), err);
+}
+
+Result<Fd> take_fd(Cmd cmd, long result, int err, const std::string& subject) {
+    if (result < 0) return call_error(cmd, subject, err);
+    int fd = lift_low_fd(static_cast<int>(result));
+    if (fd < 0) return call_error(cmd, subject + " (moving the new fd above 2)", errno);
+    return Fd(fd);
+}
+
+Result<Fd> bpf_fd_call(Cmd cmd, void* attr, std::uint32_t size, const std::string& subject) {
+    long result = bpf_call(cmd, attr, size);
+    return take_fd(cmd, result, errno, subject);
+}
+
+Status bpf_status_call(Cmd cmd, void* attr, std::uint32_t size, const std::string& subject) {
+    if (bpf_call(cmd, attr, size) < 0) return call_error(cmd, subject, errno);
+    return {};
+}
+
+}  // namespace rawops::sys
