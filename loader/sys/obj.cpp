@@ -80,6 +80,8 @@ Result<ProgInfo> prog_info(int prog_fd) {
     p.id = raw.id;
     p.name = name16(raw.name);
     p.btf_id = raw.btf_id;
+    p.nr_func_info = raw.nr_func_info;
+    p.nr_line_info = raw.nr_line_info;
     p.attach_btf_obj_id = raw.attach_btf_obj_id;
     p.attach_btf_id = raw.attach_btf_id;
     p.xlated_prog_len = raw.xlated_prog_len;

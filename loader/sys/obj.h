@@ -32,7 +32,8 @@ Result<MapInfo> map_info(int map_fd);
 struct ProgInfo {
     std::uint32_t type = 0, id = 0;
     std::string name;
-    std::uint32_t btf_id = 0;
+    std::uint32_t btf_id = 0;  // the program's own BTF (prog_btf_fd at load)
+    std::uint32_t nr_func_info = 0, nr_line_info = 0;
     std::uint32_t attach_btf_obj_id = 0, attach_btf_id = 0;
     std::uint32_t xlated_prog_len = 0, jited_prog_len = 0;
     std::uint32_t verified_insns = 0;
