@@ -1,0 +1,380 @@
+// Object: from ELF sections, symbols and relocations plus the object's BTF to
+// programs, global data, `.maps`, struct_ops variables and externs. Every
+// error names the file and the section/symbol/member at fault.
+#include "loader/object.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+#include <map>
+
+#include "loader/elf/elf_file.h"
+
+namespace rawops {
+
+namespace {
+
+constexpr std::uint16_t kShnUndef = 0;
+constexpr std::uint16_t kShnLoReserve = 0xff00;
+constexpr std::uint32_t kShtProgbits = 1;
+constexpr std::uint32_t kShtNobits = 8;
+constexpr std::uint64_t kShfAlloc = 0x2;
+constexpr std::uint64_t kShfExecinstr = 0x4;
+constexpr std::uint8_t kSttFunc = 2;
+constexpr std::uint8_t kSttSection = 3;
+constexpr std::uint8_t kStbGlobal = 1;
+constexpr std::uint8_t kStbWeak = 2;
+constexpr std::size_t kObjNameLen = 16;  // BPF_OBJ_NAME_LEN, including the NUL
+
+bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+
+bool is_data_section(std::string_view n) {
+    return n == ".data" || n == ".rodata" || n == ".bss" || starts_with(n, ".data.") ||
+           starts_with(n, ".rodata.") || starts_with(n, ".bss.");
+}
+
+DataKind data_kind(std::string_view n) {
+    if (starts_with(n, ".rodata")) return DataKind::Rodata;
+    if (starts_with(n, ".bss")) return DataKind::Bss;
+    return DataKind::Data;
+}
+
+// libbpf's internal map naming, so maps read the same in bpftool for either
+// loader: "<object prefix><section>", at most 15 characters, and characters
+// the kernel refuses in map names replaced by '_'.
+std::string data_map_name(const std::string& object, std::string_view section) {
+    const std::size_t max = kObjNameLen - 1;
+    const std::size_t sfx = std::min(section.size(), max);
+    const std::size_t pfx = std::min(max - sfx, object.size());
+    std::string name = object.substr(0, pfx) + std::string(section.substr(0, sfx));
+    for (char& c : name)
+        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.')) c = '_';
+    return name;
+}
+
+std::string object_name(const std::string& path) {
+    std::string base = path.substr(path.find_last_of('/') + 1);
+    for (std::string_view sfx : {".bpf.o", ".o"}) {
+        if (base.size() > sfx.size() && base.compare(base.size() - sfx.size(), sfx.size(), sfx) == 0) {
+            base.resize(base.size() - sfx.size());
+            break;
+        }
+    }
+    return base;
+}
+
+// A `__uint(name, N)` field of a BTF map definition: a pointer to an array of N.
+std::optional<std::uint32_t> btf_map_uint(const btf::Btf& btf, btf::TypeId member_type) {
+    auto ptr = btf.resolve(member_type);
+    if (!ptr || btf.type(*ptr).kind() != btf::Kind::Ptr) return std::nullopt;
+    auto arr = btf.resolve(btf.type(*ptr).ref_type());
+    if (!arr || btf.type(*arr).kind() != btf::Kind::Array) return std::nullopt;
+    return btf.type(*arr).array().nelems;
+}
+
+}  // namespace
+
+// Holds the parse state; a friend of Object so the parsing steps can fill it.
+struct ObjectParser {
+    Object& obj;
+    const elf::ElfFile& elf;
+    std::map<std::size_t, std::vector<std::size_t>> programs_by_section;  // section -> program indices
+
+    std::string where(const elf::Section& s) const { return obj.path_ + ": section '" + std::string(s.name) + "'"; }
+
+    Status parse();
+    Status read_btf();
+    void read_license();
+    Status read_global_data();
+    Status read_btf_maps();
+    Status read_programs(const elf::Section& sec);
+    Status read_program_relocs(const elf::Section& sec);
+    Status read_struct_ops(const elf::Section& sec);
+    Result<std::size_t> extern_for(const elf::Symbol& sym, bool function);
+    const Program* program_at(std::size_t section, std::uint64_t offset) const;
+
+    static Result<Object> build(Result<elf::ElfFile> elf, const std::string& path);
+};
+
+Status ObjectParser::parse() {
+    RAWOPS_TRY(read_btf());
+    read_license();
+    RAWOPS_TRY(read_global_data());
+    RAWOPS_TRY(read_btf_maps());
+    for (const auto& sec : elf.sections())
+        if (sec.type == kShtProgbits && (sec.flags & kShfExecinstr) && sec.size > 0) RAWOPS_TRY(read_programs(sec));
+    for (const auto& sec : elf.sections())
+        if (programs_by_section.count(sec.index)) RAWOPS_TRY(read_program_relocs(sec));
+    for (const auto& sec : elf.sections())
+        if (sec.name == ".struct_ops" || sec.name == ".struct_ops.link") RAWOPS_TRY(read_struct_ops(sec));
+    return {};
+}
+
+Status ObjectParser::read_btf() {
+    const elf::Section* sec = elf.find_section(".BTF");
+    if (!sec) return Error(obj.path_ + ": no .BTF section (compile with clang -g)");
+    auto btf = btf::Btf::parse(sec->data, nullptr, obj.path_ + ":.BTF");
+    if (!btf) return std::move(btf).error();
+    obj.btf_ = std::make_unique<btf::Btf>(std::move(btf).value());
+    if (const elf::Section* ext = elf.find_section(".BTF.ext")) {
+        auto parsed = btf::BtfExt::parse(ext->data, *obj.btf_);
+        if (!parsed) return std::move(parsed).error().context(obj.path_ + ": section '.BTF.ext'");
+        obj.btf_ext_ = std::make_unique<btf::BtfExt>(std::move(parsed).value());
+    }
+    return {};
+}
+
+void ObjectParser::read_license() {
+    const elf::Section* sec = elf.find_section("license");
+    if (!sec) return;
+    const auto& d = sec->data;
+    const auto nul = std::find(d.begin(), d.end(), std::uint8_t{0});
+    obj.license_.assign(d.begin(), nul);
+}
+
+Status ObjectParser::read_global_data() {
+    for (const auto& sec : elf.sections()) {
+        if (!is_data_section(sec.name) || !(sec.flags & kShfAlloc)) continue;
+        if (sec.type != kShtProgbits && sec.type != kShtNobits) continue;
+        GlobalData g;
+        g.section = std::string(sec.name);
+        g.section_index = sec.index;
+        g.kind = data_kind(sec.name);
+        g.bytes = sec.type == kShtNobits ? std::span<const std::uint8_t>{} : sec.data;
+        g.size = sec.size;
+        if (auto id = obj.btf_->find(sec.name, btf::Kind::Datasec)) g.datasec = *id;
+        g.map_name = data_map_name(obj.name_, sec.name);
+        obj.data_.push_back(std::move(g));
+    }
+    return {};
+}
+
+Status ObjectParser::read_btf_maps() {
+    const elf::Section* sec = elf.find_section(".maps");
+    if (!sec) return {};
+    auto ds = obj.btf_->find(".maps", btf::Kind::Datasec);
+    if (!ds) return Error(where(*sec) + ": no DATASEC '.maps' in the object's BTF (maps must be BTF-defined)");
+    const btf::Btf& b = *obj.btf_;
+    for (const btf::VarSecInfo& vsi : b.type(*ds).var_secinfos()) {
+        const btf::TypeView var = b.type(vsi.type);
+        MapDef m;
+        m.name = std::string(var.name());
+        auto def = b.resolve(var.ref_type());
+        if (!def || !b.type(*def).is_composite())
+            return Error(where(*sec) + ": map '" + m.name + "' is not defined by a struct");
+        for (const btf::Member& f : b.type(*def).members()) {
+            const std::string fname(f.name);
+            auto num = btf_map_uint(b, f.type);
+            if (fname == "type" && num) m.type = *num;
+            else if (fname == "max_entries" && num) m.max_entries = *num;
+            else if (fname == "map_flags" && num) m.map_flags = *num;
+            else if (fname == "key_size" && num) m.key_size = *num;
+            else if (fname == "value_size" && num) m.value_size = *num;
+            else if (fname == "key" || fname == "value") {
+                auto ptr = b.resolve(f.type);
+                if (!ptr || b.type(*ptr).kind() != btf::Kind::Ptr)
+                    return Error(where(*sec) + ": map '" + m.name + "': '" + fname + "' must be a pointer (__type)");
+                const btf::TypeId t = b.type(*ptr).ref_type();
+                auto size = b.size_of(t);
+                if (!size) return std::move(size).error().context(where(*sec) + ": map '" + m.name + "': " + fname);
+                (fname == "key" ? m.key_type : m.value_type) = t;
+                (fname == "key" ? m.key_size : m.value_size) = *size;
+            } else {
+                return Error(where(*sec) + ": map '" + m.name + "': unsupported definition field '" + fname + "'");
+            }
+        }
+        if (m.type == 0) return Error(where(*sec) + ": map '" + m.name + "' has no type");
+        obj.maps_.push_back(std::move(m));
+    }
+    return {};
+}
+
+Status ObjectParser::read_programs(const elf::Section& sec) {
+    const std::string_view name = sec.name;
+    const bool text = name == ".text";
+    const bool sleepable = starts_with(name, "struct_ops.s/") || name == "struct_ops.s";
+    const bool st_ops = sleepable || starts_with(name, "struct_ops/") || name == "struct_ops";
+
+    std::vector<const elf::Symbol*> funcs;
+    for (const auto& sym : elf.symbols())
+        if (sym.shndx == sec.index && sym.type == kSttFunc) funcs.push_back(&sym);
+    std::sort(funcs.begin(), funcs.end(), [](auto* a, auto* b) { return a->value < b->value; });
+    if (funcs.empty()) return Error(where(sec) + ": executable section without any function symbol");
+
+    for (const elf::Symbol* f : funcs) {
+        if (f->value % sizeof(Insn) || f->size % sizeof(Insn) || f->size == 0 || f->value + f->size > sec.size)
+            return Error(where(sec) + ": function '" + std::string(f->name) + "' has a bad offset/size (" +
+                         std::to_string(f->value) + "+" + std::to_string(f->size) + ")");
+        Program p;
+        p.name = std::string(f->name);
+        p.section = std::string(name);
+        p.section_index = sec.index;
+        p.offset = f->value;
+        p.insns.resize(f->size / sizeof(Insn));
+        std::memcpy(p.insns.data(), sec.data.data() + f->value, f->size);
+        p.struct_ops = st_ops;
+        p.sleepable = sleepable;
+        p.subprogram = text;
+        p.global = f->bind == kStbGlobal;
+        programs_by_section[sec.index].push_back(obj.programs_.size());
+        obj.programs_.push_back(std::move(p));
+    }
+    return {};
+}
+
+const Program* ObjectParser::program_at(std::size_t section, std::uint64_t offset) const {
+    auto it = programs_by_section.find(section);
+    if (it == programs_by_section.end()) return nullptr;
+    for (std::size_t i : it->second) {
+        const Program& p = obj.programs_[i];
+        if (offset >= p.offset && offset < p.offset + p.insns.size() * sizeof(Insn)) return &p;
+    }
+    return nullptr;
+}
+
+Result<std::size_t> ObjectParser::extern_for(const elf::Symbol& sym, bool function) {
+    const std::string name(sym.name);
+    for (std::size_t i = 0; i < obj.externs_.size(); ++i)
+        if (obj.externs_[i].name == name) return i;
+    Extern e;
+    e.name = name;
+    e.function = function;
+    e.weak = sym.bind == kStbWeak;
+    if (auto id = obj.btf_->find(name, function ? btf::Kind::Func : btf::Kind::Var)) e.type = *id;
+    obj.externs_.push_back(std::move(e));
+    return obj.externs_.size() - 1;
+}
+
+Status ObjectParser::read_program_relocs(const elf::Section& sec) {
+    for (const elf::Relocation& r : elf.relocations_for(sec.index)) {
+        const elf::Symbol& sym = elf.symbols()[r.symbol];
+        const std::string at = where(sec) + ", relocation at offset " + std::to_string(r.offset) + " (symbol '" +
+                               std::string(sym.name) + "')";
+        const Program* owner = program_at(sec.index, r.offset);
+        if (!owner || r.offset % sizeof(Insn)) return Error(at + ": not at an instruction of any function");
+        Program& prog = obj.programs_[static_cast<std::size_t>(owner - obj.programs_.data())];
+        ProgramReloc pr;
+        pr.insn = static_cast<std::uint32_t>((r.offset - prog.offset) / sizeof(Insn));
+        pr.symbol = std::string(sym.name);
+        const Insn& insn = prog.insns[pr.insn];
+        const bool is_call = insn::is_call(insn);
+        if (!is_call && !insn::is_ld_imm64(insn))
+            return Error(at + ": relocated instruction is neither a call nor a 64-bit load");
+        if (insn::is_ld_imm64(insn) && pr.insn + 1 >= prog.insns.size())
+            return Error(at + ": 64-bit load is cut off at the end of '" + prog.name + "'");
+
+        if (sym.shndx == kShnUndef) {
+            auto e = extern_for(sym, is_call);
+            if (!e) return std::move(e).error();
+            pr.target = RelocTarget::Extern;
+            pr.index = *e;
+        } else if (sym.shndx >= kShnLoReserve || sym.shndx >= elf.sections().size()) {
+            return Error(at + ": symbol in special section " + std::to_string(sym.shndx) + " is not supported");
+        } else if (programs_by_section.count(sym.shndx)) {
+            pr.target = RelocTarget::Subprogram;
+            pr.index = sym.shndx;  // the callee's section; reloc/ finds the function from the offset
+            pr.offset = sym.value;
+        } else {
+            const elf::Section& target = elf.sections()[sym.shndx];
+            if (target.name == ".maps") {
+                auto it = std::find_if(obj.maps_.begin(), obj.maps_.end(),
+                                       [&](const MapDef& m) { return m.name == sym.name; });
+                if (it == obj.maps_.end()) return Error(at + ": no BTF map named '" + std::string(sym.name) + "'");
+                pr.target = RelocTarget::Map;
+                pr.index = static_cast<std::size_t>(it - obj.maps_.begin());
+            } else {
+                auto it = std::find_if(obj.data_.begin(), obj.data_.end(),
+                                       [&](const GlobalData& g) { return g.section_index == sym.shndx; });
+                if (it == obj.data_.end())
+                    return Error(at + ": refers to section '" + std::string(target.name) +
+                                 "', which is neither code, .maps nor global data");
+                pr.target = RelocTarget::GlobalData;
+                pr.index = static_cast<std::size_t>(it - obj.data_.begin());
+                pr.offset = sym.type == kSttSection ? 0 : sym.value;
+            }
+        }
+        prog.relocs.push_back(std::move(pr));
+    }
+    return {};
+}
+
+Status ObjectParser::read_struct_ops(const elf::Section& sec) {
+    const btf::Btf& b = *obj.btf_;
+    auto ds = b.find(sec.name, btf::Kind::Datasec);
+    if (!ds) return Error(where(sec) + ": no DATASEC for it in the object's BTF");
+    const std::size_t first = obj.struct_ops_.size();
+    for (const btf::VarSecInfo& vsi : b.type(*ds).var_secinfos()) {
+        StructOpsVar v;
+        v.name = std::string(b.type(vsi.type).name());
+        v.section = std::string(sec.name);
+        v.section_index = sec.index;
+        v.offset = vsi.offset;
+        auto t = b.resolve(b.type(vsi.type).ref_type());
+        if (!t || b.type(*t).kind() != btf::Kind::Struct)
+            return Error(where(sec) + ": variable '" + v.name + "' is not a struct");
+        v.type = *t;
+        v.type_name = std::string(b.type(*t).name());
+        if (v.type_name.empty()) return Error(where(sec) + ": variable '" + v.name + "' has an anonymous struct type");
+        const std::uint32_t size = b.type(*t).size();
+        if (std::uint64_t{vsi.offset} + size > sec.data.size())
+            return Error(where(sec) + ": variable '" + v.name + "' lies past the end of the section");
+        v.data = sec.data.subspan(vsi.offset, size);
+        v.member_programs.resize(b.type(*t).vlen());
+        obj.struct_ops_.push_back(std::move(v));
+    }
+
+    // Each relocation puts a program into one function-pointer member.
+    for (const elf::Relocation& r : elf.relocations_for(sec.index)) {
+        const elf::Symbol& sym = elf.symbols()[r.symbol];
+        const std::string at = where(sec) + ", relocation at offset " + std::to_string(r.offset) + " (symbol '" +
+                               std::string(sym.name) + "')";
+        auto var = std::find_if(obj.struct_ops_.begin() + static_cast<std::ptrdiff_t>(first), obj.struct_ops_.end(),
+                                [&](const StructOpsVar& v) { return r.offset >= v.offset && r.offset < v.offset + v.data.size(); });
+        if (var == obj.struct_ops_.end()) return Error(at + ": not inside any struct_ops variable");
+        const std::uint64_t bit = (r.offset - var->offset) * 8;
+        std::optional<std::uint32_t> member;
+        std::uint32_t i = 0;
+        for (const btf::Member& m : b.type(var->type).members()) {
+            if (m.bit_offset == bit) member = i;
+            ++i;
+        }
+        if (!member) return Error(at + ": no member of '" + var->name + "' starts there");
+        const std::string mname(b.type(var->type).member(*member).name);
+        const Program* p = program_at(sym.shndx, sym.value);
+        if (!p || p->offset != sym.value)
+            return Error(at + ": member '" + mname + "' of '" + var->name + "' does not point to a program");
+        var->member_programs[*member] = static_cast<std::size_t>(p - obj.programs_.data());
+    }
+    return {};
+}
+
+Object::Object() = default;
+Object::Object(Object&&) noexcept = default;
+Object& Object::operator=(Object&&) noexcept = default;
+Object::~Object() = default;
+
+Result<Object> ObjectParser::build(Result<elf::ElfFile> elf, const std::string& path) {
+    if (!elf) return std::move(elf).error();
+    Object obj;
+    obj.path_ = path;
+    obj.name_ = object_name(path);
+    obj.elf_ = std::make_unique<elf::ElfFile>(std::move(elf).value());
+    ObjectParser parser{obj, *obj.elf_, {}};
+    auto status = parser.parse();
+    if (!status) return std::move(status).error();
+    return obj;
+}
+
+Result<Object> Object::open(const std::string& path) { return ObjectParser::build(elf::ElfFile::open(path), path); }
+
+Result<Object> Object::from_buffer(std::span<const std::uint8_t> bytes, std::string name) {
+    return ObjectParser::build(elf::ElfFile::from_buffer(bytes, name), name);
+}
+
+const Program* Object::find_program(std::string_view name) const {
+    for (const auto& p : programs_)
+        if (p.name == name) return &p;
+    return nullptr;
+}
+
+}  // namespace rawops

@@ -1,0 +1,145 @@
+// What a BPF object file means, read without the kernel: its programs and
+// subprograms, struct_ops variables, maps (global data sections and
+// BTF-defined `.maps`), extern symbols and license. Built from our ElfFile and
+// the object's own BTF; nothing here talks to the kernel, so `rawops inspect`
+// and `rawops plan` can show it anywhere.
+//
+// Relocations are recorded here in ELF terms (which instruction refers to which
+// symbol); loader/reloc/ decides what each becomes for the kernel.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "btf/btf.h"
+#include "btf/btf_ext.h"
+#include "btf/error.h"
+#include "loader/insn.h"
+
+namespace rawops {
+
+namespace elf {
+class ElfFile;
+}
+
+// What an instruction's relocation refers to.
+enum class RelocTarget {
+    Subprogram,  // a function in an executable section (bpf-to-bpf call or ld_imm64 of a callback)
+    Map,         // a BTF-defined map in `.maps`  (ld_imm64 -> BPF_PSEUDO_MAP_FD)
+    GlobalData,  // a variable in .data/.rodata/.bss (ld_imm64 -> BPF_PSEUDO_MAP_VALUE + offset)
+    Extern,      // an undefined symbol: kfunc (call) or ksym variable (ld_imm64)
+};
+
+struct ProgramReloc {
+    std::uint32_t insn = 0;   // index into Program::insns
+    RelocTarget target = RelocTarget::Extern;
+    std::string symbol;       // symbol name ("" for a section symbol)
+    std::size_t index = 0;    // Subprogram/Map/GlobalData/Extern: index into the Object's vector
+    std::uint64_t offset = 0; // Subprogram: byte offset of the callee in its section;
+                              // GlobalData: byte offset of the symbol in its section
+};
+
+struct Program {
+    std::string name;          // the function's symbol
+    std::string section;       // "struct_ops/init", ".text", ...
+    std::size_t section_index = 0;
+    std::uint64_t offset = 0;  // byte offset of the function in its section
+    std::vector<Insn> insns;   // as compiled (not relocated)
+    std::vector<ProgramReloc> relocs;
+
+    bool struct_ops = false;   // SEC("struct_ops...") -> BPF_PROG_TYPE_STRUCT_OPS
+    bool sleepable = false;    // SEC("struct_ops.s/...") -> BPF_F_SLEEPABLE
+    bool subprogram = false;   // in .text: only ever appended to callers
+    bool global = false;       // STB_GLOBAL (global subprograms are verified on their own)
+};
+
+enum class DataKind { Data, Rodata, Bss };
+
+// A global data section, which becomes a one-element ARRAY map.
+struct GlobalData {
+    std::string section;           // ".bss", ".data", ".rodata", ".rodata.str1.1", ...
+    std::size_t section_index = 0;
+    DataKind kind = DataKind::Data;
+    std::span<const std::uint8_t> bytes;  // initial contents (empty for .bss)
+    std::uint64_t size = 0;
+    btf::TypeId datasec = 0;       // the DATASEC describing it (0 if none)
+    std::string map_name;          // "<object>.<section>" cut to 15 chars, as libbpf names it
+};
+
+// A map declared in `.maps` with BTF (`__uint(type, ...)` etc.).
+struct MapDef {
+    std::string name;
+    std::uint32_t type = 0, key_size = 0, value_size = 0, max_entries = 0, map_flags = 0;
+    btf::TypeId key_type = 0, value_type = 0;
+};
+
+// A struct_ops variable: one BPF_MAP_TYPE_STRUCT_OPS map.
+struct StructOpsVar {
+    std::string name;              // variable name (the map's name)
+    std::string section;           // ".struct_ops" or ".struct_ops.link"
+    std::size_t section_index = 0;
+    std::uint64_t offset = 0;      // in the section
+    btf::TypeId type = 0;          // its struct type in the object's BTF (modifiers resolved)
+    std::string type_name;         // "tcp_congestion_ops" (may carry ___flavor)
+    std::span<const std::uint8_t> data;
+    // Per member of `type`: the program a relocation put there, if any.
+    std::vector<std::optional<std::size_t>> member_programs;
+
+    bool link() const { return section == ".struct_ops.link"; }
+};
+
+struct Extern {
+    std::string name;
+    bool function = false;         // kfunc (from a call) vs. ksym variable
+    bool weak = false;             // STB_WEAK: may be absent in the kernel (resolves to 0)
+    btf::TypeId type = 0;          // its FUNC / VAR in the object's BTF, 0 if none
+};
+
+class Object {
+public:
+    static Result<Object> open(const std::string& path);
+    // `bytes` must outlive the Object; `name` names it in messages and maps.
+    static Result<Object> from_buffer(std::span<const std::uint8_t> bytes, std::string name);
+
+    Object(Object&&) noexcept;
+    Object& operator=(Object&&) noexcept;
+    ~Object();
+
+    const std::string& path() const { return path_; }
+    // File name without directories and ".bpf.o" / ".o": the prefix of data map names.
+    const std::string& name() const { return name_; }
+    const std::string& license() const { return license_; }
+
+    const elf::ElfFile& elf() const { return *elf_; }
+    const btf::Btf& btf() const { return *btf_; }
+    const btf::BtfExt* btf_ext() const { return btf_ext_.get(); }
+
+    const std::vector<Program>& programs() const { return programs_; }
+    const std::vector<GlobalData>& global_data() const { return data_; }
+    const std::vector<MapDef>& maps() const { return maps_; }
+    const std::vector<StructOpsVar>& struct_ops() const { return struct_ops_; }
+    const std::vector<Extern>& externs() const { return externs_; }
+
+    const Program* find_program(std::string_view name) const;
+
+private:
+    Object();
+    friend struct ObjectParser;
+
+    std::string path_, name_, license_;
+    std::unique_ptr<elf::ElfFile> elf_;
+    std::unique_ptr<btf::Btf> btf_;
+    std::unique_ptr<btf::BtfExt> btf_ext_;
+    std::vector<Program> programs_;
+    std::vector<GlobalData> data_;
+    std::vector<MapDef> maps_;
+    std::vector<StructOpsVar> struct_ops_;
+    std::vector<Extern> externs_;
+};
+
+}  // namespace rawops
