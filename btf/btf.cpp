@@ -210,6 +210,15 @@ Result<Btf> Btf::parse(std::span<const std::uint8_t> data, const Btf* base, std:
     return Btf(std::move(impl));
 }
 
+Result<Btf> Btf::parse(std::vector<std::uint8_t>&& bytes, const Btf* base, std::string name) {
+    std::vector<std::uint8_t> owned = std::move(bytes);
+    auto btf = parse(std::span<const std::uint8_t>(owned), base, std::move(name));
+    if (!btf) return btf;
+    // The span stays valid: moving a vector keeps its buffer.
+    btf->impl_->owned = std::move(owned);
+    return btf;
+}
+
 Result<Btf> Btf::open(const std::string& path, const Btf* base) {
     auto file = MappedFile::open(path);
     if (!file) return std::move(file).error();

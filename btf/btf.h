@@ -236,6 +236,9 @@ public:
     // (the caller keeps base alive too). `name` appears in error messages.
     static Result<Btf> parse(std::span<const std::uint8_t> data, const Btf* base = nullptr,
                              std::string name = "BTF");
+    // Same, keeping `bytes` inside the Btf (so a temporary buffer is safe).
+    static Result<Btf> parse(std::vector<std::uint8_t>&& bytes, const Btf* base = nullptr,
+                             std::string name = "BTF");
     // Maps (or, where mmap is refused, reads) the file; the Btf owns it.
     static Result<Btf> open(const std::string& path, const Btf* base = nullptr);
     // /sys/kernel/btf/vmlinux.

@@ -29,6 +29,7 @@ struct Btf::Impl {
     std::string name;
     const Btf* base = nullptr;
     MappedFile file;  // empty when the bytes are borrowed
+    std::vector<std::uint8_t> owned;  // parse(vector&&): the bytes themselves
     std::span<const std::uint8_t> data;
     Header hdr;
     const std::uint8_t* types = nullptr;  // start of the type section

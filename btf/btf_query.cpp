@@ -88,6 +88,18 @@ void build_index(const Btf& btf, const Btf::Impl& impl, NameIndex& idx) {
     while (cap < std::size_t{end - begin} * 2) cap <<= 1;
     if (!idx.slots.assign_zero(cap)) return;  // no memory: lookups fall back to a scan
     idx.mask = static_cast<std::uint32_t>(cap - 1);
+    // Table slots are random accesses into 1 MiB (vmlinux): each is a cache
+    // miss. A small ring delays each insert by kAhead names after its slot is
+    // prefetched, so the misses overlap instead of queueing.
+    constexpr std::uint32_t kAhead = 16;
+    std::uint64_t ring[kAhead];  // hash << 32 | id
+    std::uint32_t queued = 0;
+    auto insert = [&idx](std::uint64_t e) {
+        auto h = static_cast<std::uint32_t>(e >> 32);
+        std::uint32_t slot = home_of(h, idx.mask);
+        while (idx.slots[slot]) slot = (slot + 1) & idx.mask;
+        idx.slots[slot] = tag_of(h) | static_cast<std::uint32_t>(e);
+    };
     for (TypeId i = 0; i < end - begin; ++i) {
         std::uint32_t off = TypeView::load32(types + offsets[i]);
         if (off == 0) continue;
@@ -101,10 +113,14 @@ void build_index(const Btf& btf, const Btf::Impl& impl, NameIndex& idx) {
             if (n.empty()) continue;
             h = name_hash(n);
         }
-        std::uint32_t slot = home_of(h, idx.mask);
-        while (idx.slots[slot]) slot = (slot + 1) & idx.mask;
-        idx.slots[slot] = tag_of(h) | (begin + i);
+        __builtin_prefetch(&idx.slots[home_of(h, idx.mask)], 1);
+        std::uint64_t& cell = ring[queued % kAhead];
+        if (queued >= kAhead) insert(cell);
+        cell = (std::uint64_t{h} << 32) | (begin + i);
+        ++queued;
     }
+    // Drain in queue order, which keeps ids of one name ascending.
+    for (std::uint32_t k = queued > kAhead ? queued - kAhead : 0; k < queued; ++k) insert(ring[k % kAhead]);
 }
 
 // Calls fn(id) for own ids named `name`, ascending; stops when fn returns true.

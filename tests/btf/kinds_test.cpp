@@ -225,3 +225,31 @@ TEST_CASE("raw dump of every kind matches bpftool byte for byte") {
     for (TypeId id = 1; id < r->type_count(); ++id) ours += format_raw_type(*r, id);
     CHECK(ours == *theirs);
 }
+
+TEST_CASE("name index: many types sharing names come back in id order") {
+    BtfBuilder b;
+    std::vector<TypeId> dups, fwd_dups;
+    auto i32 = b.int_("int", 4, 32, 1);
+    for (int i = 0; i < 300; ++i) {
+        b.typedef_("filler_" + std::to_string(i), i32);
+        if (i % 7 == 0) dups.push_back(b.typedef_("dup", i32));
+        if (i % 11 == 0) {
+            TypeId f = b.type("dup", 7, 0, false, 0);  // FWD of the same name
+            dups.push_back(f);
+            fwd_dups.push_back(f);
+        }
+    }
+    auto r = Btf::parse(b.build(), nullptr, "dups");
+    REQUIRE(r.ok());
+    CHECK(r->find_all("dup") == dups);
+    CHECK(*r->find("dup", Kind::Fwd) == fwd_dups.front());
+    CHECK(*r->find("dup", Kind::Typedef) == dups.front());
+    CHECK(*r->find("filler_299", Kind::Typedef) == r->type_count() - 1 - (299 % 7 == 0) - (299 % 11 == 0));
+    for (int i = 0; i < 300; i += 37) {
+        std::string n = "filler_" + std::to_string(i);
+        auto id = r->find(n, Kind::Typedef);
+        REQUIRE(id.ok());
+        CHECK(r->type(*id).name() == n);
+    }
+    CHECK(r->find_all("nothing").empty());
+}
