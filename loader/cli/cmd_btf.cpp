@@ -15,6 +15,7 @@
 #include "btf/btf.h"
 #include "btf/format_raw.h"
 #include "btf/mapped_file.h"
+#include "loader/elf/elf_file.h"
 #include "loader/cli/command.h"
 
 namespace rawops::cli {
@@ -33,21 +34,40 @@ bool is_file(const std::string& path) {
     return ::stat(path.c_str(), &st) == 0 && !S_ISDIR(st.st_mode);
 }
 
-// Holds every BTF a dump needs (base and split) so views stay valid.
+// Holds every BTF a dump needs (base and split) and the ELF file a .BTF
+// section is borrowed from, so views stay valid.
 struct LoadedBtf {
     std::unique_ptr<btf::Btf> base;
+    std::unique_ptr<elf::ElfFile> elf;
     std::unique_ptr<btf::Btf> btf;
 };
 
-Result<std::unique_ptr<btf::Btf>> open_file(const std::string& path, const btf::Btf* base) {
-    auto file = btf::MappedFile::open(path);
-    if (!file) return std::move(file).error();
-    auto bytes = file->bytes();
-    if (bytes.size() >= 4 && bytes[0] == 0x7f && bytes[1] == 'E' && bytes[2] == 'L' && bytes[3] == 'F')
-        return Error("'" + path + "' is an ELF object: reading .BTF from ELF files is not supported yet");
-    auto btf = btf::Btf::open(path, base);
+bool is_elf(const std::string& path) {
+    std::FILE* f = std::fopen(path.c_str(), "rb");
+    if (!f) return false;
+    unsigned char magic[4] = {0, 0, 0, 0};
+    std::size_t n = std::fread(magic, 1, 4, f);
+    std::fclose(f);
+    return n == 4 && magic[0] == 0x7f && magic[1] == 'E' && magic[2] == 'L' && magic[3] == 'F';
+}
+
+// A raw BTF file, or the .BTF section of an ELF object.
+Status open_file(const std::string& path, LoadedBtf& l) {
+    if (is_elf(path)) {
+        auto elf = elf::ElfFile::open(path);
+        if (!elf) return std::move(elf).error();
+        l.elf = std::make_unique<elf::ElfFile>(std::move(*elf));
+        const elf::Section* sec = l.elf->find_section(".BTF");
+        if (!sec) return Error("'" + path + "' has no .BTF section");
+        auto btf = btf::Btf::parse(sec->data, l.base.get(), path + ":.BTF");
+        if (!btf) return std::move(btf).error();
+        l.btf = std::make_unique<btf::Btf>(std::move(*btf));
+        return {};
+    }
+    auto btf = btf::Btf::open(path, l.base.get());
     if (!btf) return std::move(btf).error();
-    return std::make_unique<btf::Btf>(std::move(*btf));
+    l.btf = std::make_unique<btf::Btf>(std::move(*btf));
+    return {};
 }
 
 Result<LoadedBtf> load(const BtfDumpOptions& o) {
@@ -64,9 +84,8 @@ Result<LoadedBtf> load(const BtfDumpOptions& o) {
         return l;
     }
     if (is_file(o.source) || o.source.find('/') != std::string::npos) {
-        auto b = open_file(o.source, l.base.get());
-        if (!b) return std::move(b).error();
-        l.btf = std::move(*b);
+        auto st = open_file(o.source, l);
+        if (!st) return std::move(st).error();
         return l;
     }
     // A module name: split BTF on vmlinux.
