@@ -4,15 +4,17 @@
 # private apt configuration (its own sources list and lists directory under
 # DEST), so the machine's apt sources stay as they are.
 #   tests/bench/fetch_libbpf.sh DEST
+# (No folder made here may end in .d: the top Makefile includes every *.d
+# under build/.)
 set -euo pipefail
 dest=${1:?usage: fetch_libbpf.sh DEST}
 version=${LIBBPF_BENCH_VERSION:-1:1.4.6-1~bpo12+1}
-mkdir -p "$dest/apt/lists/partial" "$dest/apt/sources.list.d" "$dest/debs"
+mkdir -p "$dest/apt/lists/partial" "$dest/apt/sourceparts" "$dest/debs"
 dest=$(cd "$dest" && pwd)  # apt reads relative paths against /etc/apt
 cat >"$dest/apt/sources.list" <<SRC
 deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm-backports main
 SRC
-apt_opts=(-o "Dir::Etc::sourcelist=$dest/apt/sources.list" -o "Dir::Etc::sourceparts=$dest/apt/sources.list.d"
+apt_opts=(-o "Dir::Etc::sourcelist=$dest/apt/sources.list" -o "Dir::Etc::sourceparts=$dest/apt/sourceparts"
           -o "Dir::State::Lists=$dest/apt/lists" -o "APT::Get::List-Cleanup=0")
 apt-get "${apt_opts[@]}" update -qq
 (cd "$dest/debs" && apt-get "${apt_opts[@]}" download -qq "libbpf-dev=$version" 2>/dev/null)
