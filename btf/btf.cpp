@@ -101,13 +101,12 @@ const char* kind_name(Kind kind) {
     return k <= kKindMax ? kKindNames[k] : "UNKNOWN";
 }
 
-const char* linkage_name(Linkage linkage, Kind kind) {
+const char* linkage_name(Linkage linkage) {
     switch (linkage) {
     case Linkage::Static: return "static";
     case Linkage::Global: return "global";
     case Linkage::Extern: return "extern";
     }
-    (void)kind;
     return "(unknown)";
 }
 

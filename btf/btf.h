@@ -7,6 +7,9 @@
 // demand. Everything is validated once, at parse time (every type id
 // reference and every string offset), so views never need to fail later.
 //
+// All const methods may be called from several threads at once (the lazy name
+// index is built under std::call_once).
+//
 // Type ids follow the kernel: 0 is void; a base BTF holds ids
 // 1..type_count()-1; a split BTF continues at base->type_count() and its
 // string offsets continue after the base's string section.
@@ -57,7 +60,7 @@ const char* kind_name(Kind kind);
 
 // Linkage of a FUNC (stored in vlen) or a VAR (stored after the record).
 enum class Linkage : std::uint32_t { Static = 0, Global = 1, Extern = 2 };
-const char* linkage_name(Linkage linkage, Kind kind);  // bpftool's words
+const char* linkage_name(Linkage linkage);  // "static", "global", "extern"
 
 // INT encoding bits (BTF_INT_SIGNED/CHAR/BOOL).
 struct IntInfo {

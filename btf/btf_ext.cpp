@@ -70,11 +70,20 @@ Status parse_block(std::span<const std::uint8_t> data, std::uint32_t hdr_len, co
     return {};
 }
 
+// In an object file insn_off is a byte offset into the ELF section, so it
+// lands on an instruction (8 bytes). Whether it is inside the section is for
+// the caller, who has the ELF file.
+Status check_insn_off(std::uint32_t insn_off, const std::string& at) {
+    if (insn_off % 8 == 0) return {};
+    return ext_error(at + ": insn_off " + num(insn_off) + " is not a multiple of 8 (an instruction)");
+}
+
 Status check_records(const Btf& btf, const std::vector<ExtSection<FuncInfo>>& secs) {
     for (const auto& s : secs)
         for (std::uint32_t i = 0; i < s.count(); ++i) {
             FuncInfo f = s.at(i);
             std::string at = "func_info of section '" + std::string(s.sec_name) + "', record " + num(i);
+            RAWOPS_TRY(check_insn_off(f.insn_off, at));
             if (!btf.has_type(f.type_id))
                 return ext_error(at + ": type id " + num(f.type_id) + " out of range in BTF '" + btf.name() + "'");
             if (btf.type(f.type_id).kind() != Kind::Func)
@@ -88,6 +97,7 @@ Status check_records(const Btf& btf, const std::vector<ExtSection<LineInfo>>& se
         for (std::uint32_t i = 0; i < s.count(); ++i) {
             LineInfo l = s.at(i);
             std::string at = "line_info of section '" + std::string(s.sec_name) + "', record " + num(i);
+            RAWOPS_TRY(check_insn_off(l.insn_off, at));
             if (!btf.valid_str_off(l.file_name_off))
                 return ext_error(at + ": file name offset " + num(l.file_name_off) + " out of range");
             if (!btf.valid_str_off(l.line_off))
@@ -101,6 +111,7 @@ Status check_records(const Btf& btf, const std::vector<ExtSection<CoreRelo>>& se
         for (std::uint32_t i = 0; i < s.count(); ++i) {
             CoreRelo r = s.at(i);
             std::string at = "CO-RE relocation of section '" + std::string(s.sec_name) + "', record " + num(i);
+            RAWOPS_TRY(check_insn_off(r.insn_off, at));
             if (!btf.has_type(r.type_id))
                 return ext_error(at + ": type id " + num(r.type_id) + " out of range in BTF '" + btf.name() + "'");
             if (!btf.valid_str_off(r.access_str_off))

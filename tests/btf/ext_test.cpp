@@ -185,6 +185,7 @@ TEST_CASE(".BTF.ext validation errors") {
         CHECK(m.find("record 0") != std::string::npos);
     }
     CHECK(ext_error(with(sec0 + 8 + 4, 5000), btf).find("type id 5000 out of range") != std::string::npos);
+    CHECK(ext_error(with(sec0 + 8, 12), btf).find("insn_off 12 is not a multiple of 8") != std::string::npos);
     // CO-RE record fields: type id, access string, kind.
     const std::size_t core0 = hdr + core_off + 4 + 8;
     CHECK(ext_error(with(core0 + 4, 5000), btf).find("CO-RE relocation of section") != std::string::npos);
