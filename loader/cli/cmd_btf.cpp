@@ -115,13 +115,11 @@ int run_dump(const BtfDumpOptions& o) {
         return kExitBadInput;
     }
     if (!o.type_name.empty()) {
+        // Every type of that name, base types included for split BTF (their
+        // ids tell them apart), so a module dump can show what it refers to.
         auto ids = btf.find_all(o.type_name);
-        // Like bpftool, a split dump shows only its own types.
-        std::vector<btf::TypeId> own;
-        for (auto id : ids)
-            if (id >= btf.first_own_id()) own.push_back(id);
-        if (own.empty()) return report(Error("BTF '" + btf.name() + "': no type named '" + o.type_name + "'"));
-        for (auto id : own) std::fputs(btf::format_raw_type(btf, id).c_str(), stdout);
+        if (ids.empty()) return report(Error("BTF '" + btf.name() + "': no type named '" + o.type_name + "'"));
+        for (auto id : ids) std::fputs(btf::format_raw_type(btf, id).c_str(), stdout);
         return kExitOk;
     }
     btf::print_raw(btf, stdout);

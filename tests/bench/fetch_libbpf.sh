@@ -17,7 +17,7 @@ SRC
 apt_opts=(-o "Dir::Etc::sourcelist=$dest/apt/sources.list" -o "Dir::Etc::sourceparts=$dest/apt/sourceparts"
           -o "Dir::State::Lists=$dest/apt/lists" -o "APT::Get::List-Cleanup=0")
 apt-get "${apt_opts[@]}" update -qq
-(cd "$dest/debs" && apt-get "${apt_opts[@]}" download -qq "libbpf-dev=$version" 2>/dev/null)
+(cd "$dest/debs" && apt-get "${apt_opts[@]}" download -qq "libbpf-dev=$version")
 dpkg-deb -x "$dest"/debs/libbpf-dev_*.deb "$dest/root"
 test -f "$dest/root/usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo x86_64-linux-gnu)/libbpf.a"
 echo "fetch_libbpf: libbpf-dev $version unpacked in $dest/root"

@@ -102,6 +102,13 @@ TEST_CASE("rawops btf dump FILE --base vmlinux: split BTF like bpftool -B") {
     REQUIRE(theirs.has_value());
     CHECK(r.rc == 0);
     CHECK(r.out == *theirs);
+    // --type finds own and base types alike.
+    Run own = run("btf dump " + f.path() + " --base vmlinux --type split_demo");
+    CHECK(own.rc == 0);
+    CHECK(own.out.find("STRUCT 'split_demo' size=8 vlen=1") != std::string::npos);
+    Run base = run("btf dump " + f.path() + " --base vmlinux --type sock");
+    CHECK(base.rc == 0);
+    CHECK(base.out.find("STRUCT 'sock' size=") != std::string::npos);
     // Without its base the same file is invalid, and says why.
     Run alone = run("btf dump " + f.path());
     CHECK(alone.rc == 1);
