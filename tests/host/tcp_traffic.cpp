@@ -139,7 +139,10 @@ Result<TcpTransfer> lossy_transfer(const std::string& cc, std::uint64_t bytes) {
         if (::unshare(CLONE_NEWNET) != 0) {
             msg = std::string("unshare(CLONE_NEWNET): ") + std::strerror(errno);
         } else if (std::system("ip link set lo mtu 1500 up && "
-                               "tc qdisc add dev lo root tbf rate 500mbit burst 32k limit 32k") != 0) {
+                               "tc qdisc add dev lo root tbf rate 100mbit burst 16k limit 16k && "
+                               // TCP small queues would keep the sender from ever
+                               // overfilling the qdisc: lift it in this namespace.
+                               "echo 67108864 > /proc/sys/net/ipv4/tcp_limit_output_bytes") != 0) {
             msg = "shaping lo with ip/tc failed";
         } else {
             auto r = loopback_transfer(cc, bytes);

@@ -1,7 +1,8 @@
 // Real TCP traffic for congestion-control tests: a connection over 127.0.0.1
 // whose sender uses a named congestion control, on plain loopback or inside
-// a private network namespace whose loopback drops packets (mtu 1500 + a tbf
-// qdisc, TESTBEDS.md) so that loss callbacks (ssthresh, set_state) run too.
+// a private network namespace whose loopback qdisc overflows (mtu 1500 + a
+// small tbf, TCP small queues lifted): the local drops put the sender into
+// CWR, so ssthresh and set_state run too.
 #pragma once
 
 #include <cstdint>
@@ -23,8 +24,8 @@ struct TcpTransfer {
 // 127.0.0.1 in this network namespace, and waits until all is acknowledged.
 Result<TcpTransfer> loopback_transfer(const std::string& cc, std::uint64_t bytes);
 
-// The same in a child process in a new network namespace with a lossy
-// loopback. Needs root and `ip`/`tc`.
+// The same in a child process in a new network namespace with the
+// overflowing loopback. Needs root and `ip`/`tc`.
 Result<TcpTransfer> lossy_transfer(const std::string& cc, std::uint64_t bytes);
 
 // setsockopt(TCP_CONGESTION, cc) on a fresh TCP socket: 0 or the errno.

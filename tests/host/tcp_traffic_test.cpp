@@ -23,12 +23,16 @@ TEST_CASE("an unknown congestion control is refused with ENOENT") {
     CHECK(t.error().err_no() == ENOENT);
 }
 
-TEST_CASE("the lossy namespace really loses packets") {
+TEST_CASE("the lossy namespace really causes congestion events") {
     RAWOPS_REQUIRE_ROOT();
     if (!tcp_cc_available("reno")) RAWOPS_SKIP("kernel has no reno congestion control");
-    auto t = lossy_transfer("reno", 16u << 20);
+    auto t = lossy_transfer("reno", 8u << 20);
     REQUIRE_MESSAGE(t.ok(), t.error().message());
-    CHECK(t->bytes_received == (16u << 20));
+    CHECK(t->bytes_received == (8u << 20));
     CHECK(t->congestion == "reno");
-    CHECK(t->total_retrans > 0);
+    // Drops at the local qdisc put the sender into CWR (ssthresh lowered,
+    // set_state called) rather than causing retransmissions, so the sign of
+    // a congestion event is an ssthresh below "infinite".
+    CAPTURE(t->total_retrans);
+    CHECK(t->snd_ssthresh < 0x7fffffffu);
 }
