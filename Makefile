@@ -119,4 +119,4 @@ help:
 	@echo "  clean    remove build/"
 	@echo "  help     this list"
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) -type f -name '*.d' 2>/dev/null)
