@@ -1,0 +1,134 @@
+#include "loader/reloc/btf_fixup.h"
+
+#include <cstring>
+
+#include "loader/elf/elf_file.h"
+
+namespace rawops::reloc {
+
+namespace {
+
+constexpr std::uint32_t kLinkageGlobal = 1;        // BTF_FUNC_GLOBAL
+constexpr std::uint32_t kLinkageExtern = 2;        // BTF_FUNC_EXTERN
+constexpr std::uint32_t kVarGlobalAllocated = 1;   // BTF_VAR_GLOBAL_ALLOCATED
+constexpr std::uint32_t kHeaderTypeLen = 12;       // btf_header.type_len
+constexpr std::uint32_t kHeaderStrOff = 16;
+constexpr std::uint32_t kHeaderStrLen = 20;
+
+std::uint32_t get32(const std::vector<std::uint8_t>& b, std::size_t at) {
+    std::uint32_t v;
+    std::memcpy(&v, &b[at], 4);
+    return v;
+}
+void put32(std::vector<std::uint8_t>& b, std::size_t at, std::uint32_t v) { std::memcpy(&b[at], &v, 4); }
+
+}  // namespace
+
+Result<std::vector<std::uint8_t>> kernel_ready_btf(const Object& obj) {
+    const btf::Btf& b = obj.btf();
+    const auto raw = b.raw();
+    std::vector<std::uint8_t> out(raw.begin(), raw.end());
+    const btf::Header& h = b.header();
+    const std::size_t types_at = h.hdr_len + h.type_off;
+    auto offset_of = [&](const btf::TypeView& t) { return static_cast<std::size_t>(t.raw() - raw.data()); };
+
+    // Appended at the end: a dummy VAR for .ksyms functions and its name.
+    std::vector<std::uint8_t> extra_types;
+    std::string extra_strings;
+    std::uint32_t dummy_var = 0, dummy_name = 0;
+    auto ensure_dummy = [&]() -> Status {
+        if (dummy_var) return {};
+        btf::TypeId int_id = 0;
+        for (btf::TypeId id = 1; id < b.type_count() && !int_id; ++id) {
+            const btf::TypeView t = b.type(id);
+            if (t.kind() == btf::Kind::Int && t.size() == 4) int_id = id;
+        }
+        if (!int_id) return Error(obj.path() + ": .BTF has no 4-byte int for the .ksyms placeholder variable");
+        dummy_name = h.str_len + static_cast<std::uint32_t>(extra_strings.size());
+        extra_strings += std::string("rawops_ksym_placeholder") + '\0';
+        const std::uint32_t rec[4] = {dummy_name, static_cast<std::uint32_t>(btf::Kind::Var) << 24, int_id,
+                                      kVarGlobalAllocated};
+        const auto* p = reinterpret_cast<const std::uint8_t*>(rec);
+        extra_types.insert(extra_types.end(), p, p + sizeof rec);
+        dummy_var = b.type_count();
+        return {};
+    };
+
+    for (btf::TypeId id = 1; id < b.type_count(); ++id) {
+        const btf::TypeView t = b.type(id);
+        if (t.kind() != btf::Kind::Datasec) continue;
+        const std::size_t rec = offset_of(t);
+        const std::string sec_name(t.name());
+
+        if (sec_name == ".ksyms") {
+            std::uint32_t off = 0;
+            for (std::uint32_t i = 0; i < t.vlen(); ++i) {
+                const std::size_t vsi = rec + 12 + i * 12;
+                const btf::TypeView entry = b.type(get32(out, vsi));
+                if (entry.kind() == btf::Kind::Func) {
+                    RAWOPS_TRY(ensure_dummy());
+                    const std::size_t f = offset_of(entry);
+                    // info: keep kind, set vlen (the linkage) to global.
+                    put32(out, f + 4, (get32(out, f + 4) & ~0xffffu) | kLinkageGlobal);
+                    const btf::TypeView proto = b.type(entry.ref_type());
+                    for (std::uint32_t p = 0; p < proto.vlen(); ++p) {
+                        const std::size_t param = offset_of(proto) + 12 + p * 8;
+                        if (get32(out, param) == 0 && get32(out, param + 4) != 0) put32(out, param, dummy_name);
+                    }
+                    put32(out, vsi, dummy_var);
+                } else if (entry.kind() == btf::Kind::Var) {
+                    put32(out, offset_of(entry) + 12, kVarGlobalAllocated);
+                }
+                put32(out, vsi + 4, off);
+                put32(out, vsi + 8, 4);
+                off += 4;
+            }
+            put32(out, rec + 8, off);
+            continue;
+        }
+
+        const elf::Section* sec = obj.elf().find_section(sec_name);
+        if (!sec) return Error(obj.path() + ": BTF DATASEC '" + sec_name + "' has no ELF section of that name");
+        if (t.size() == 0) put32(out, rec + 8, static_cast<std::uint32_t>(sec->size));
+        for (std::uint32_t i = 0; i < t.vlen(); ++i) {
+            const std::size_t vsi = rec + 12 + i * 12;
+            const btf::TypeView var = b.type(get32(out, vsi));
+            if (var.kind() != btf::Kind::Var) continue;
+            const elf::Symbol* sym = nullptr;
+            for (const auto& s : obj.elf().symbols())
+                if (s.shndx == sec->index && s.name == var.name()) sym = &s;
+            if (!sym)
+                return Error(obj.path() + ": BTF variable '" + std::string(var.name()) + "' in DATASEC '" + sec_name +
+                             "' has no symbol");
+            put32(out, vsi + 4, static_cast<std::uint32_t>(sym->value));
+        }
+    }
+
+    // Linkage "extern" is refused by the kernel anywhere, not only in .ksyms.
+    for (btf::TypeId id = 1; id < b.type_count(); ++id) {
+        const btf::TypeView t = b.type(id);
+        if (t.kind() == btf::Kind::Func && t.vlen() == kLinkageExtern) {
+            const std::size_t f = offset_of(t);
+            put32(out, f + 4, (get32(out, f + 4) & ~0xffffu) | kLinkageGlobal);
+        }
+    }
+
+    if (!extra_types.empty()) {
+        // Layout: header | types | strings. Insert the new types at the end of
+        // the type section and the new strings at the end of the string section.
+        const std::size_t types_end = types_at + h.type_len;
+        const std::size_t str_at = h.hdr_len + h.str_off;
+        if (str_at < types_end) return Error(obj.path() + ": .BTF string section precedes its types");
+        std::vector<std::uint8_t> rebuilt(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(types_end));
+        rebuilt.insert(rebuilt.end(), extra_types.begin(), extra_types.end());
+        rebuilt.insert(rebuilt.end(), out.begin() + static_cast<std::ptrdiff_t>(types_end), out.begin() + static_cast<std::ptrdiff_t>(str_at + h.str_len));
+        rebuilt.insert(rebuilt.end(), extra_strings.begin(), extra_strings.end());
+        put32(rebuilt, kHeaderTypeLen, h.type_len + static_cast<std::uint32_t>(extra_types.size()));
+        put32(rebuilt, kHeaderStrOff, h.str_off + static_cast<std::uint32_t>(extra_types.size()));
+        put32(rebuilt, kHeaderStrLen, h.str_len + static_cast<std::uint32_t>(extra_strings.size()));
+        out = std::move(rebuilt);
+    }
+    return out;
+}
+
+}  // namespace rawops::reloc
