@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "btf/btf.h"
+#include "btf/format_c.h"
 #include "btf/format_raw.h"
 #include "btf/mapped_file.h"
 #include "loader/elf/elf_file.h"
@@ -102,6 +103,21 @@ Result<LoadedBtf> load(const BtfDumpOptions& o) {
     return l;
 }
 
+// A header like bpftool's vmlinux.h: every type, or with --type the named
+// type(s) of this BTF and everything they need.
+int dump_c(const btf::Btf& btf, const BtfDumpOptions& o) {
+    btf::CFormatOptions c;
+    if (!o.type_name.empty()) {
+        for (auto id : btf.find_all(o.type_name))
+            if (id >= btf.first_own_id()) c.roots.push_back(id);
+        if (c.roots.empty()) return report(Error("BTF '" + btf.name() + "': no type named '" + o.type_name + "'"));
+    }
+    auto text = btf::format_c(btf, c);
+    if (!text) return report(text.error());
+    std::fwrite(text->data(), 1, text->size(), stdout);
+    return kExitOk;
+}
+
 int run_dump(const BtfDumpOptions& o) {
     if (o.format != "raw" && o.format != "c") {
         std::fprintf(stderr, "rawops: unknown --format '%s' (raw or c)\n", o.format.c_str());
@@ -110,10 +126,7 @@ int run_dump(const BtfDumpOptions& o) {
     auto loaded = load(o);
     if (!loaded) return report(loaded.error());
     const btf::Btf& btf = *loaded->btf;
-    if (o.format == "c") {
-        std::fprintf(stderr, "rawops: btf dump --format c is not implemented yet\n");
-        return kExitBadInput;
-    }
+    if (o.format == "c") return dump_c(btf, o);
     if (!o.type_name.empty()) {
         // Every type of that name, base types included for split BTF (their
         // ids tell them apart), so a module dump can show what it refers to.
@@ -130,9 +143,9 @@ void setup_btf(CLI::App& root, int& exit_code) {
     auto* btf = root.add_subcommand("btf", "Inspect BTF: a file, vmlinux or a module");
     btf->require_subcommand(1);
     auto opts = std::make_shared<BtfDumpOptions>();
-    auto* dump = btf->add_subcommand("dump", "Print the types of a BTF (bpftool's raw format)");
+    auto* dump = btf->add_subcommand("dump", "Print the types of a BTF (bpftool's raw format, or C)");
     dump->add_option("source", opts->source, "FILE (raw BTF or ELF .o), 'vmlinux', or a module name")->required();
-    dump->add_option("--format", opts->format, "raw (bpftool's format) or c")->capture_default_str();
+    dump->add_option("--format", opts->format, "raw (bpftool's format) or c (a vmlinux.h)")->capture_default_str();
     dump->add_option("--type", opts->type_name, "print only the type(s) with this name");
     dump->add_option("--base", opts->base_path, "base BTF for a split BTF FILE ('vmlinux' or a file)");
     dump->callback([opts, &exit_code] { exit_code = run_dump(*opts); });
