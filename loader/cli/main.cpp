@@ -2,7 +2,6 @@
 // cmd_*.cpp and register themselves (see command.h).
 #include <algorithm>
 #include <cstdio>
-#include <cstring>
 
 #include "loader/cli/command.h"
 #include "loader/version.h"
@@ -15,13 +14,9 @@ std::vector<CommandEntry>& command_registry() {
 }
 
 int report(const Error& error) {
-    if (error.err_no() != 0) {
-        std::fprintf(stderr, "rawops: %s (errno %d: %s)\n", error.message().c_str(), error.err_no(),
-                     std::strerror(error.err_no()));
-        return kExitKernelRefused;
-    }
+    // Kernel errors already carry the errno's name and text (loader/sys).
     std::fprintf(stderr, "rawops: %s\n", error.message().c_str());
-    return kExitBadInput;
+    return error.kernel_refused() ? kExitKernelRefused : kExitBadInput;
 }
 
 }  // namespace rawops::cli

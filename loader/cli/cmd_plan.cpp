@@ -1,0 +1,34 @@
+// rawops plan OBJ.o: every bpf() call a load would make, decoded, none made.
+#include <cstdio>
+#include <memory>
+
+#include "loader/cli/command.h"
+#include "loader/cli/load_common.h"
+
+namespace rawops::cli {
+namespace {
+
+struct PlanOptions {
+    std::string object;
+    std::vector<std::string> maps;
+};
+
+void setup_plan(CLI::App& root, int& exit_code) {
+    auto opts = std::make_shared<PlanOptions>();
+    auto* cmd = root.add_subcommand("plan", "Print every bpf() call 'load' would make, decoded, without making any");
+    cmd->add_option("object", opts->object, "BPF object file (.o)")->required();
+    cmd->add_option("--map", opts->maps, "only this struct_ops variable (repeatable)");
+    cmd->callback([opts, &exit_code] {
+        auto planned = open_and_plan(opts->object, opts->maps);
+        if (!planned) {
+            exit_code = report(planned.error());
+            return;
+        }
+        std::fputs(plan::print(planned->plan).c_str(), stdout);
+        exit_code = kExitOk;
+    });
+}
+
+}  // namespace
+RAWOPS_CLI_COMMAND(20, setup_plan);
+}  // namespace rawops::cli

@@ -1,0 +1,27 @@
+// What `load`, `plan` and `update` share: opening an object and planning it
+// against the running kernel, with errors reported the CLI's way.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "loader/object.h"
+#include "loader/plan/plan.h"
+#include "loader/struct_ops/kernel_btf.h"
+
+namespace rawops::cli {
+
+struct Planned {
+    Object object;
+    struct_ops::KernelBtf kernel;
+    plan::Plan plan;
+};
+
+// Opens `path`, reads the kernel's BTF and builds the plan.
+Result<Planned> open_and_plan(const std::string& path, const std::vector<std::string>& only_maps);
+
+// Installs a tracer printing every bpf() call to stderr as it returns.
+void enable_trace();
+
+}  // namespace rawops::cli

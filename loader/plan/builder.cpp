@@ -1,0 +1,331 @@
+// Building a Plan: bind every struct_ops variable to its kernel type, link
+// and relocate every program a variable points to, and lay out the calls.
+#include <algorithm>
+#include <cstring>
+#include <map>
+#include <set>
+
+#include "loader/plan/plan.h"
+#include "loader/reloc/btf_fixup.h"
+#include "loader/reloc/kfunc.h"
+#include "loader/reloc/link.h"
+#include "loader/struct_ops/binding.h"
+#include "loader/sys/abi.h"
+#include "loader/sys/describe.h"
+
+namespace rawops::plan {
+
+namespace {
+
+template <typename Rec>
+void append_record(std::vector<std::uint8_t>& out, const Rec& r) {
+    const auto* p = reinterpret_cast<const std::uint8_t*>(&r);
+    out.insert(out.end(), p, p + sizeof r);
+}
+
+// What the kernel needs for one program, gathered from every variable that
+// points to it; libbpf refuses a program bound to two different members.
+struct ProgramBinding {
+    std::size_t program = 0;
+    std::uint32_t attach_btf_id = 0;
+    std::uint32_t member_index = 0;
+    std::string module;
+    std::string bound_to;
+};
+
+class Builder {
+public:
+    Builder(const Object& obj, struct_ops::KernelBtf& kernel, const BuildOptions& options)
+        : obj_(obj), kernel_(kernel), options_(options) {}
+
+    Result<Plan> run();
+
+private:
+    Status bind_variables();
+    Status add_data_maps();
+    Status add_btf_maps();
+    Status add_program(const ProgramBinding& pb);
+    void add_struct_ops_maps();
+    Ref module_btf(const std::string& module);
+
+    const Object& obj_;
+    struct_ops::KernelBtf& kernel_;
+    const BuildOptions& options_;
+    Plan plan_;
+
+    struct BoundVar {
+        const StructOpsVar* var;
+        struct_ops::Binding binding;
+    };
+    std::vector<BoundVar> vars_;
+    std::map<std::size_t, ProgramBinding> programs_;  // by program index, in program order
+    std::vector<std::string> modules_;                // modules whose BTF fd is needed
+    std::vector<Step> module_steps_;
+};
+
+Ref Builder::module_btf(const std::string& module) {
+    Ref r{Ref::Kind::ModuleBtf, module};
+    if (std::find(modules_.begin(), modules_.end(), module) == modules_.end()) {
+        modules_.push_back(module);
+        module_steps_.push_back(Step{"open the BTF of module " + module, r, OpenModuleBtf{module}});
+    }
+    return r;
+}
+
+Status Builder::bind_variables() {
+    for (const StructOpsVar& v : obj_.struct_ops()) {
+        if (!options_.only_maps.empty() &&
+            std::find(options_.only_maps.begin(), options_.only_maps.end(), v.name) == options_.only_maps.end())
+            continue;
+        const std::string where = obj_.path() + ": struct_ops variable '" + v.name + "'";
+        auto kernel_type = struct_ops::find_kernel_ops_type(kernel_, v.type_name);
+        if (!kernel_type) return std::move(kernel_type).error().context(where);
+
+        struct_ops::LocalOpsVar local{v.name, v.section, &obj_.btf(), v.type, v.data, {}};
+        for (const auto& mp : v.member_programs) {
+            if (!mp) {
+                local.member_programs.emplace_back();
+                continue;
+            }
+            const Program& p = obj_.programs()[*mp];
+            local.member_programs.push_back(struct_ops::SlotProgram{*mp, p.name, p.struct_ops});
+        }
+        auto binding = struct_ops::bind(local, *kernel_type);
+        if (!binding) return std::move(binding).error().context(obj_.path());
+
+        for (const struct_ops::ProgramSlot& slot : binding->programs) {
+            ProgramBinding pb{slot.program, kernel_type->type.id, slot.kernel_member_index, kernel_type->type.module,
+                              kernel_type->name + "." + slot.member + " (member #" +
+                                  std::to_string(slot.kernel_member_index) + ")"};
+            auto [it, fresh] = programs_.try_emplace(slot.program, pb);
+            if (!fresh && (it->second.attach_btf_id != pb.attach_btf_id || it->second.member_index != pb.member_index ||
+                           it->second.module != pb.module))
+                return Error(where + ": program '" + obj_.programs()[slot.program].name + "' is bound to " +
+                             pb.bound_to + " but also to " + it->second.bound_to +
+                             "; a struct_ops program can serve only one member of one type");
+        }
+        vars_.push_back(BoundVar{&v, std::move(binding).value()});
+    }
+    if (vars_.empty())
+        return Error(obj_.path() + (obj_.struct_ops().empty()
+                                        ? ": no struct_ops variable (no .struct_ops or .struct_ops.link section)"
+                                        : ": none of the requested struct_ops variables is in the object"));
+    for (const Program& p : obj_.programs()) {
+        const auto idx = static_cast<std::size_t>(&p - obj_.programs().data());
+        if (!p.subprogram && !programs_.count(idx))
+            plan_.notes.push_back("program '" + p.name + "' (section '" + p.section +
+                                  "') is not referenced by any struct_ops variable loaded here; not loaded");
+    }
+    return {};
+}
+
+Status Builder::add_data_maps() {
+    for (const GlobalData& g : obj_.global_data()) {
+        if (g.size == 0) continue;
+        const Ref map{Ref::Kind::Map, g.map_name};
+        CreateMap cm;
+        cm.request.map_type = sys::kMapTypeArray;
+        cm.request.key_size = 4;
+        cm.request.value_size = static_cast<std::uint32_t>(g.size);
+        cm.request.max_entries = 1;
+        cm.request.map_flags = g.kind == DataKind::Rodata ? sys::kMapFlagRdonlyProg : 0;
+        cm.request.name = g.map_name;
+        if (g.datasec) {
+            cm.request.btf_value_type_id = g.datasec;
+            cm.btf = Ref{Ref::Kind::Btf, ""};
+        }
+        plan_.steps.push_back(Step{"create map '" + g.map_name + "' for section " + g.section + " (" +
+                                       std::to_string(g.size) + " bytes)",
+                                   map, std::move(cm)});
+        if (g.kind != DataKind::Bss) {
+            UpdateMap um;
+            um.map = map;
+            um.key.assign(4, 0);
+            um.value.assign(g.bytes.begin(), g.bytes.end());
+            plan_.steps.push_back(Step{"initialise '" + g.map_name + "' with the contents of " + g.section, {}, std::move(um)});
+        }
+        if (g.kind == DataKind::Rodata)
+            plan_.steps.push_back(Step{"freeze '" + g.map_name + "' so the verifier may treat it as constant", {},
+                                       FreezeMap{map}});
+    }
+    return {};
+}
+
+Status Builder::add_btf_maps() {
+    for (const MapDef& m : obj_.maps()) {
+        CreateMap cm;
+        cm.request.map_type = m.type;
+        cm.request.key_size = m.key_size;
+        cm.request.value_size = m.value_size;
+        cm.request.max_entries = m.max_entries;
+        cm.request.map_flags = m.map_flags;
+        cm.request.name = m.name;
+        // Maps without a key/value layout (ring buffers) take no BTF ids.
+        if (m.key_type || m.value_type) {
+            cm.request.btf_key_type_id = m.key_type;
+            cm.request.btf_value_type_id = m.value_type;
+            cm.btf = Ref{Ref::Kind::Btf, ""};
+        }
+        plan_.steps.push_back(Step{"create map '" + m.name + "' (" + sys::map_type_name(m.type) + ")",
+                                   Ref{Ref::Kind::Map, m.name}, std::move(cm)});
+    }
+    return {};
+}
+
+Status Builder::add_program(const ProgramBinding& pb) {
+    const Program& p = obj_.programs()[pb.program];
+    auto linked = reloc::link_program(obj_, pb.program);
+    if (!linked) return std::move(linked).error();
+
+    LoadProgram lp;
+    lp.name = p.name;
+    lp.section = p.section;
+    lp.prog_type = sys::kProgTypeStructOps;
+    lp.expected_attach_type = pb.member_index;
+    lp.attach_btf_id = pb.attach_btf_id;
+    if (!pb.module.empty()) lp.attach_btf_obj = module_btf(pb.module);
+    lp.prog_flags = p.sleepable ? sys::kProgFlagSleepable : 0;
+    lp.license = obj_.license();
+    lp.btf = Ref{Ref::Kind::Btf, ""};
+    lp.bound_to = pb.bound_to;
+    lp.insns = std::move(linked->insns);
+
+    for (const reloc::MapUse& use : linked->maps) {
+        Insn& first = lp.insns[use.insn];
+        Insn& second = lp.insns[use.insn + 1];
+        if (use.target == RelocTarget::Map) {
+            first.set_src(insn::kPseudoMapFd);
+            first.imm = 0;
+            lp.map_fds.push_back({use.insn, Ref{Ref::Kind::Map, obj_.maps()[use.index].name}});
+        } else {
+            const GlobalData& g = obj_.global_data()[use.index];
+            first.set_src(insn::kPseudoMapValue);
+            first.imm = 0;
+            second.imm = static_cast<std::int32_t>(use.offset);
+            lp.map_fds.push_back({use.insn, Ref{Ref::Kind::Map, g.map_name}});
+        }
+    }
+
+    for (const reloc::ExternUse& use : linked->externs) {
+        const Extern& ext = obj_.externs()[use.index];
+        Insn& insn = lp.insns[use.insn];
+        const std::string where = obj_.path() + ": program '" + p.name + "'";
+        if (!ext.function || !insn::is_call(insn))
+            return Error(where + ": extern variable '" + ext.name + "' (__ksym variables are not supported yet)");
+        auto target = reloc::resolve_kfunc(kernel_, obj_, ext);
+        if (!target) return std::move(target).error().context(where);
+        if (!target->has_value()) {
+            reloc::poison_kfunc_call(insn, use.index);
+            continue;
+        }
+        std::int16_t slot = 0;
+        if (!(*target)->module.empty()) {
+            const Ref mod = module_btf((*target)->module);
+            auto it = std::find(lp.fd_array.begin(), lp.fd_array.end(), mod);
+            if (lp.fd_array.empty()) lp.fd_array.push_back(Ref{});  // index 0 means vmlinux
+            if (it == lp.fd_array.end()) {
+                lp.fd_array.push_back(mod);
+                slot = static_cast<std::int16_t>(lp.fd_array.size() - 1);
+            } else {
+                slot = static_cast<std::int16_t>(it - lp.fd_array.begin());
+            }
+        }
+        reloc::patch_kfunc_call(insn, **target, slot);
+    }
+
+    for (const btf::FuncInfo& fi : linked->func_info) append_record(lp.func_info, fi);
+    for (const btf::LineInfo& li : linked->line_info) append_record(lp.line_info, li);
+    lp.func_info_count = static_cast<std::uint32_t>(linked->func_info.size());
+    lp.line_info_count = static_cast<std::uint32_t>(linked->line_info.size());
+    if (!linked->core.empty())
+        plan_.notes.push_back("program '" + p.name + "': " + std::to_string(linked->core.size()) +
+                              " CO-RE relocation(s) kept as compiled: correct only when the object was built "
+                              "against this kernel's vmlinux.h (the CO-RE engine is not wired in yet)");
+
+    const std::string summary = "load program '" + p.name + "' (" + p.section + ") for " + pb.bound_to +
+                                (linked->appended.empty() ? "" : ", with " + std::to_string(linked->appended.size()) + " subprogram(s)");
+    plan_.steps.push_back(Step{summary, Ref{Ref::Kind::Prog, p.name}, std::move(lp)});
+    return {};
+}
+
+void Builder::add_struct_ops_maps() {
+    for (const BoundVar& bv : vars_) {
+        const StructOpsVar& v = *bv.var;
+        const struct_ops::Binding& b = bv.binding;
+        const Ref map{Ref::Kind::Map, v.name};
+        CreateMap cm;
+        cm.request.map_type = sys::kMapTypeStructOps;
+        cm.request.key_size = 4;
+        cm.request.value_size = b.kernel.value_size;
+        cm.request.max_entries = 1;
+        cm.request.map_flags = v.link() ? sys::kMapFlagLink : 0;
+        cm.request.name = v.name;
+        cm.request.btf_vmlinux_value_type_id = b.kernel.value_type.id;
+        cm.btf = Ref{Ref::Kind::Btf, ""};  // the kernel wants the object's BTF even for a kernel value type
+        if (b.kernel.type.in_module()) cm.value_type_btf_obj = module_btf(b.kernel.type.module);
+        plan_.steps.push_back(Step{"create struct_ops map '" + v.name + "' of type bpf_struct_ops_" + b.kernel.name +
+                                       " (" + b.kernel.type.origin() + ")" + (v.link() ? ", for a link" : ""),
+                                   map, std::move(cm)});
+
+        UpdateMap um;
+        um.map = map;
+        um.key.assign(4, 0);
+        um.value = b.value;
+        for (const auto& slot : b.programs)
+            um.prog_slots.push_back({slot.value_offset, Ref{Ref::Kind::Prog, obj_.programs()[slot.program].name}, slot.member});
+        um.struct_ops = true;
+        um.registers = !v.link();
+        plan_.steps.push_back(Step{v.link() ? "fill '" + v.name + "': program fds and data members (not registered yet)"
+                                            : "fill and register '" + v.name + "' (a .struct_ops map registers on update)",
+                                   {}, std::move(um)});
+        if (v.link())
+            plan_.steps.push_back(Step{"register '" + v.name + "' by creating its struct_ops link",
+                                       Ref{Ref::Kind::Link, v.name}, CreateLink{map}});
+        for (const std::string& s : b.skipped)
+            plan_.notes.push_back("'" + v.name + "': member '" + s + "' is zero and absent in the kernel's struct " +
+                                  b.kernel.name + "; skipped");
+    }
+}
+
+Result<Plan> Builder::run() {
+    plan_.object = obj_.path();
+    RAWOPS_TRY(bind_variables());
+
+    auto btf = reloc::kernel_ready_btf(obj_);
+    if (!btf) return std::move(btf).error();
+    plan_.steps.push_back(Step{"load the object's BTF (" + std::to_string(btf->size()) + " bytes)",
+                               Ref{Ref::Kind::Btf, ""}, LoadBtf{std::move(btf).value()}});
+    const std::size_t modules_at = plan_.steps.size();
+
+    RAWOPS_TRY(add_data_maps());
+    RAWOPS_TRY(add_btf_maps());
+    for (const auto& [idx, pb] : programs_) {
+        auto s = add_program(pb);
+        if (!s) return std::move(s).error();
+    }
+    add_struct_ops_maps();
+    // Module BTF fds are needed by programs and maps alike: open them first.
+    plan_.steps.insert(plan_.steps.begin() + static_cast<std::ptrdiff_t>(modules_at), module_steps_.begin(),
+                       module_steps_.end());
+    return std::move(plan_);
+}
+
+}  // namespace
+
+std::string Ref::str() const {
+    switch (kind) {
+        case Kind::None: return "-";
+        case Kind::Btf: return "$btf";
+        case Kind::ModuleBtf: return "$modbtf:" + name;
+        case Kind::Map: return "$map:" + name;
+        case Kind::Prog: return "$prog:" + name;
+        case Kind::Link: return "$link:" + name;
+    }
+    return "?";
+}
+
+Result<Plan> build(const Object& obj, struct_ops::KernelBtf& kernel, const BuildOptions& options) {
+    return Builder(obj, kernel, options).run();
+}
+
+}  // namespace rawops::plan

@@ -1,0 +1,167 @@
+#include "loader/plan/executor.h"
+
+#include <algorithm>
+#include <cstring>
+#include <variant>
+
+#include "loader/sys/abi.h"
+#include "loader/sys/btf_obj.h"
+#include "loader/sys/link.h"
+#include "loader/sys/map.h"
+#include "loader/sys/obj.h"
+#include "loader/sys/prog.h"
+
+namespace rawops::plan {
+
+namespace {
+
+constexpr std::uint32_t kFuncInfoRecSize = 8;   // struct bpf_func_info
+constexpr std::uint32_t kLineInfoRecSize = 16;  // struct bpf_line_info
+
+std::span<const std::byte> bytes(const std::vector<std::uint8_t>& v) { return std::as_bytes(std::span(v)); }
+
+Error with_log(Error e, const std::string& log) {
+    if (log.empty()) return e;
+    return Error(e.message() + "\nverifier log:\n" + log, e.err_no());
+}
+
+}  // namespace
+
+Loaded& Loaded::operator=(Loaded&& other) noexcept {
+    if (this != &other) {
+        release_all();
+        fds_ = std::move(other.fds_);
+        registrations_ = std::move(other.registrations_);
+        keep_ = other.keep_;
+    }
+    return *this;
+}
+
+Loaded::~Loaded() { release_all(); }
+
+void Loaded::release_all() {
+    if (!keep_) {
+        // Links first: closing the last link reference unregisters.
+        for (auto it = fds_.rbegin(); it != fds_.rend(); ++it)
+            if (it->first.kind == Ref::Kind::Link) it->second.reset();
+        // Legacy registrations hold a map reference of their own: delete them.
+        for (const Registration& r : registrations_) {
+            if (r.link) continue;
+            const int map = fd(Ref{Ref::Kind::Map, r.name});
+            const std::uint32_t key = 0;
+            if (map >= 0) (void)sys::map_delete_elem(map, sys::bytes_of(key));
+        }
+    }
+    registrations_.clear();
+    while (!fds_.empty()) fds_.pop_back();  // reverse creation order
+}
+
+int Loaded::fd(const Ref& ref) const {
+    for (const auto& [r, f] : fds_)
+        if (r == ref) return f.get();
+    return -1;
+}
+
+Status Loaded::detach() {
+    keep_ = false;
+    release_all();
+    return {};
+}
+
+Status Loaded::pin(const std::string& dir) {
+    for (const Registration& r : registrations_) {
+        const int f = r.link ? link_fd(r.name) : map_fd(r.name);
+        auto s = sys::obj_pin(f, dir + "/" + r.name);
+        if (!s) return std::move(s).error().context("pinning struct_ops '" + r.name + "'");
+    }
+    for (const auto& [ref, f] : fds_) {
+        if (ref.kind != Ref::Kind::Map) continue;
+        const bool is_struct_ops = std::any_of(registrations_.begin(), registrations_.end(),
+                                               [&](const Registration& r) { return r.name == ref.name; });
+        if (is_struct_ops) continue;
+        auto s = sys::obj_pin(f.get(), dir + "/" + ref.name);
+        if (!s) return std::move(s).error().context("pinning map '" + ref.name + "'");
+    }
+    return {};
+}
+
+Result<Loaded> execute(const Plan& plan, const ExecOptions& options) {
+    Loaded loaded;
+    auto need = [&](const Ref& r) -> int { return r.valid() ? loaded.fd(r) : -1; };
+
+    for (std::size_t i = 0; i < plan.steps.size(); ++i) {
+        const Step& step = plan.steps[i];
+        const std::string where = plan.object + ": step " + std::to_string(i + 1) + " (" + step.summary + ")";
+        // On any failure `loaded` goes out of scope: its destructor unwinds.
+        auto fail = [&](Error e) -> Result<Loaded> { return std::move(e).context(where); };
+
+        if (const auto* a = std::get_if<LoadBtf>(&step.action)) {
+            std::string log;
+            auto fd = sys::btf_load({bytes(a->bytes), plan.object, options.log}, &log);
+            if (!fd) return fail(with_log(std::move(fd).error(), log));
+            loaded.add(step.creates, std::move(fd).value());
+        } else if (const auto* a = std::get_if<OpenModuleBtf>(&step.action)) {
+            auto k = sys::find_kernel_btf(a->module);
+            if (!k) return fail(std::move(k).error());
+            loaded.add(step.creates, std::move(k->fd));
+        } else if (const auto* a = std::get_if<CreateMap>(&step.action)) {
+            sys::MapCreateRequest req = a->request;
+            req.btf_fd = need(a->btf);
+            req.value_type_btf_obj_fd = need(a->value_type_btf_obj);
+            auto fd = sys::map_create(req);
+            if (!fd) return fail(std::move(fd).error());
+            loaded.add(step.creates, std::move(fd).value());
+        } else if (const auto* a = std::get_if<UpdateMap>(&step.action)) {
+            if (a->struct_ops && !options.fill_struct_ops) continue;
+            std::vector<std::uint8_t> value = a->value;
+            for (const auto& slot : a->prog_slots) {
+                const std::uint64_t prog = static_cast<std::uint64_t>(need(slot.prog));
+                std::memcpy(value.data() + slot.offset, &prog, sizeof prog);
+            }
+            auto s = sys::map_update_elem(need(a->map), bytes(a->key), bytes(value));
+            if (!s) return fail(std::move(s).error());
+            if (a->registers) loaded.registrations_.push_back({a->map.name, false});
+        } else if (const auto* a = std::get_if<FreezeMap>(&step.action)) {
+            auto s = sys::map_freeze(need(a->map));
+            if (!s) return fail(std::move(s).error());
+        } else if (const auto* a = std::get_if<LoadProgram>(&step.action)) {
+            std::vector<Insn> insns = a->insns;
+            for (const auto& m : a->map_fds) insns[m.insn].imm = need(m.map);
+            std::vector<std::int32_t> fd_array;
+            for (const Ref& r : a->fd_array) fd_array.push_back(r.valid() ? need(r) : 0);
+            sys::ProgLoadRequest req;
+            req.prog_type = a->prog_type;
+            req.expected_attach_type = a->expected_attach_type;
+            req.insns = insns;
+            req.license = a->license;
+            req.name = a->name;
+            req.prog_flags = a->prog_flags;
+            req.prog_btf_fd = need(a->btf);
+            if (a->func_info_count) {
+                req.func_info_rec_size = kFuncInfoRecSize;
+                req.func_info = bytes(a->func_info);
+            }
+            if (a->line_info_count) {
+                req.line_info_rec_size = kLineInfoRecSize;
+                req.line_info = bytes(a->line_info);
+            }
+            req.attach_btf_id = a->attach_btf_id;
+            req.attach_btf_obj_fd = need(a->attach_btf_obj);
+            req.fd_array = fd_array;
+            req.log = options.log;
+            std::string log;
+            auto fd = sys::prog_load(req, &log);
+            if (!fd) return fail(with_log(std::move(fd).error(), log));
+            loaded.add(step.creates, std::move(fd).value());
+        } else if (const auto* a = std::get_if<CreateLink>(&step.action)) {
+            if (!options.create_links || !options.fill_struct_ops) continue;
+            auto fd = sys::link_create_struct_ops(need(a->map));
+            if (!fd) return fail(std::move(fd).error());
+            loaded.add(step.creates, std::move(fd).value());
+            loaded.registrations_.push_back({a->map.name, true});
+        }
+    }
+    return loaded;
+}
+
+}  // namespace rawops::plan

@@ -1,0 +1,72 @@
+// Running a Plan with raw bpf() calls. Every fd a step creates is owned by
+// the returned Loaded; if a step fails, everything created before it is
+// released in reverse order (links closed, legacy registrations deleted) and
+// the error names the step, with the verifier log when the kernel refused a
+// program or the BTF.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "loader/plan/plan.h"
+#include "loader/sys/fd.h"
+#include "loader/sys/log.h"
+
+namespace rawops::plan {
+
+struct ExecOptions {
+    sys::LogOptions log;        // verifier log level and buffer sizes
+    // false: create struct_ops maps but neither fill nor register them; the
+    // programs are loaded and can be run with BPF_PROG_TEST_RUN (bpf_dummy_ops).
+    bool fill_struct_ops = true;
+    // false: fill .struct_ops.link maps but create no link (for BPF_LINK_UPDATE).
+    bool create_links = true;
+};
+
+class Loaded {
+public:
+    Loaded() = default;
+    Loaded(Loaded&&) noexcept = default;
+    Loaded& operator=(Loaded&& other) noexcept;
+    Loaded(const Loaded&) = delete;
+    Loaded& operator=(const Loaded&) = delete;
+    // Unregisters whatever is still registered, unless keep() was called.
+    ~Loaded();
+
+    // The fd a step created, or -1.
+    int fd(const Ref& ref) const;
+    int map_fd(const std::string& name) const { return fd(Ref{Ref::Kind::Map, name}); }
+    int prog_fd(const std::string& name) const { return fd(Ref{Ref::Kind::Prog, name}); }
+    int link_fd(const std::string& var) const { return fd(Ref{Ref::Kind::Link, var}); }
+
+    // struct_ops variables registered by this load, and whether through a link.
+    struct Registration {
+        std::string name;
+        bool link = false;
+    };
+    const std::vector<Registration>& registrations() const { return registrations_; }
+
+    // Unregisters every struct_ops (links closed, legacy maps deleted) and
+    // closes every fd. Safe to call twice.
+    Status detach();
+    // Pins each registration under `dir` (a bpffs folder) as <dir>/<variable>:
+    // the link, or for a legacy .struct_ops the map. The data maps are pinned
+    // too, as <dir>/<map name>, so their values stay readable.
+    Status pin(const std::string& dir);
+    // After pinning: leave the registrations in the kernel when destroyed.
+    void keep() { keep_ = true; }
+
+private:
+    friend Result<Loaded> execute(const Plan&, const ExecOptions&);
+    void add(Ref ref, sys::Fd fd) { fds_.emplace_back(std::move(ref), std::move(fd)); }
+    void release_all();
+
+    std::vector<std::pair<Ref, sys::Fd>> fds_;  // in creation order
+    std::vector<Registration> registrations_;
+    bool keep_ = false;
+};
+
+Result<Loaded> execute(const Plan& plan, const ExecOptions& options = {});
+
+}  // namespace rawops::plan

@@ -1,0 +1,123 @@
+// The Plan: every bpf() call a load will make, in order, with its attributes,
+// built completely before the first call is made. Calls that need an fd
+// created by an earlier call hold a symbolic Ref ("$map:tcp_cc.bss") that the
+// executor resolves. `rawops plan` prints it; the executor runs it.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "btf/error.h"
+#include "loader/insn.h"
+#include "loader/object.h"
+#include "loader/struct_ops/kernel_btf.h"
+#include "loader/sys/map.h"
+
+namespace rawops::plan {
+
+// A reference to the fd an earlier step creates.
+struct Ref {
+    enum class Kind { None, Btf, ModuleBtf, Map, Prog, Link };
+    Kind kind = Kind::None;
+    std::string name;  // module, map, program or link name
+
+    bool valid() const { return kind != Kind::None; }
+    std::string str() const;  // "$btf", "$modbtf:bpf_testmod", "$map:tcp_cc.bss", ...
+    bool operator==(const Ref&) const = default;
+};
+
+// BPF_BTF_LOAD of the object's BTF (already fixed up for the kernel).
+struct LoadBtf {
+    std::vector<std::uint8_t> bytes;
+};
+
+// Get an fd for a module's BTF (BPF_BTF_GET_NEXT_ID / GET_FD_BY_ID / GET_INFO).
+struct OpenModuleBtf {
+    std::string module;
+};
+
+// BPF_MAP_CREATE. Fds in `request` are left -1; the refs supply them.
+struct CreateMap {
+    sys::MapCreateRequest request;
+    Ref btf;                  // the object's BTF, for data maps and .maps with BTF
+    Ref value_type_btf_obj;   // module BTF of a struct_ops value type
+};
+
+// BPF_MAP_UPDATE_ELEM; `prog_slots` are 8-byte slots of the value that get
+// the fd of a program (struct_ops function members).
+struct UpdateMap {
+    Ref map;
+    std::vector<std::uint8_t> key, value;
+    struct ProgSlot {
+        std::uint32_t offset = 0;
+        Ref prog;
+        std::string member;
+    };
+    std::vector<ProgSlot> prog_slots;
+    bool struct_ops = false; // the value of a struct_ops map (not global data)
+    bool registers = false;  // a legacy .struct_ops update: this call registers it
+};
+
+// BPF_MAP_FREEZE (.rodata).
+struct FreezeMap {
+    Ref map;
+};
+
+// BPF_PROG_LOAD.
+struct LoadProgram {
+    std::string name;              // program name (cut to 15 characters in the attr)
+    std::string section;
+    std::uint32_t prog_type = 0;
+    std::uint32_t expected_attach_type = 0;
+    std::uint32_t attach_btf_id = 0;
+    Ref attach_btf_obj;            // module BTF when the struct_ops type lives in a module
+    std::uint32_t prog_flags = 0;
+    std::string license;
+    std::vector<Insn> insns;       // linked and relocated, map fds still missing
+    struct MapFd {
+        std::uint32_t insn = 0;    // first slot of an ld_imm64
+        Ref map;
+    };
+    std::vector<MapFd> map_fds;    // imm of these ld_imm64 get the map fd
+    std::vector<Ref> fd_array;     // module BTF fds for kfunc calls; index 0 unused
+    Ref btf;                       // prog_btf_fd
+    std::vector<std::uint8_t> func_info, line_info;  // kernel record layout
+    std::uint32_t func_info_count = 0, line_info_count = 0;
+    std::string bound_to;          // "tcp_congestion_ops.init (member #5)"
+};
+
+// BPF_LINK_CREATE of a struct_ops map.
+struct CreateLink {
+    Ref map;
+};
+
+using Action = std::variant<LoadBtf, OpenModuleBtf, CreateMap, UpdateMap, FreezeMap, LoadProgram, CreateLink>;
+
+struct Step {
+    std::string summary;  // one line a person can read
+    Ref creates;          // the fd this step produces, if any
+    Action action;
+};
+
+struct Plan {
+    std::string object;              // path of the object file
+    std::vector<Step> steps;
+    std::vector<std::string> notes;  // things a reader should know (programs not loaded, ...)
+};
+
+struct BuildOptions {
+    // Only these struct_ops variables (by name); empty means all.
+    std::vector<std::string> only_maps;
+};
+
+// Everything is decided here: kernel types found, programs linked and
+// relocated, struct_ops values built. Reads /sys/kernel/btf only.
+Result<Plan> build(const Object& obj, struct_ops::KernelBtf& kernel, const BuildOptions& options = {});
+
+// The plan as text: one block per step with its decoded attributes.
+std::string print(const Plan& plan);
+
+}  // namespace rawops::plan
