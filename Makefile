@@ -26,6 +26,12 @@ $(DEPS_STAMP): tests/deps.sh
 	tests/deps.sh
 	@touch $@
 
+# Packages only the tests use (oracles such as bpftool): installed by `make test`.
+TEST_DEPS_STAMP := $(BUILD)/.deps-test-stamp
+$(TEST_DEPS_STAMP): tests/deps.sh | $(DEPS_STAMP)
+	tests/deps.sh test
+	@touch $@
+
 # --- library and CLI --------------------------------------------------------
 LIB_SRCS := $(wildcard btf/*.cpp loader/*.cpp loader/elf/*.cpp loader/sys/*.cpp \
                        loader/reloc/*.cpp loader/struct_ops/*.cpp loader/plan/*.cpp)
@@ -51,10 +57,18 @@ $(CLI): $(call obj,$(CLI_SRCS)) $(LIB)
 BPF_SRCS := $(wildcard bpfprog/*.bpf.c)
 BPF_OBJS := $(patsubst bpfprog/%.bpf.c,$(BUILD)/bpfprog/%.bpf.o,$(BPF_SRCS))
 
-# Generated from the running kernel, never committed.
-$(BUILD)/vmlinux.h: | $(DEPS_STAMP)
+# Generated from the running kernel by our own C printer, never committed.
+# Redone whenever the CLI is relinked (0.1 s), but vmlinux.h is replaced only
+# when its text changes, so library edits do not rebuild every BPF object.
+VMLINUX_STAMP := $(BUILD)/.vmlinux-h-stamp
+VMLINUX_DUMP = $(CLI) btf dump vmlinux --format c > $(BUILD)/vmlinux.h.tmp
+$(VMLINUX_STAMP): $(CLI)
 	@mkdir -p $(@D)
-	bpftool btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
+	$(VMLINUX_DUMP)
+	cmp -s $(BUILD)/vmlinux.h.tmp $(BUILD)/vmlinux.h && rm $(BUILD)/vmlinux.h.tmp || mv $(BUILD)/vmlinux.h.tmp $(BUILD)/vmlinux.h
+	@touch $@
+$(BUILD)/vmlinux.h: $(VMLINUX_STAMP)
+	@test -f $@ || { $(VMLINUX_DUMP) && mv $@.tmp $@; }
 
 $(BUILD)/bpfprog/%.bpf.o: bpfprog/%.bpf.c $(BUILD)/vmlinux.h | $(DEPS_STAMP)
 	@mkdir -p $(@D)
@@ -87,7 +101,7 @@ SUITES := $(addprefix $(BUILD)/tests/,$(DOCTEST_SUITES)) $(SCRIPT_SUITES)
 
 all: $(LIB) $(CLI) $(BPF_OBJS)
 
-test: all $(addprefix $(BUILD)/tests/,$(DOCTEST_SUITES)) $(TEST_EXTRA_DEPS)
+test: all $(addprefix $(BUILD)/tests/,$(DOCTEST_SUITES)) $(TEST_EXTRA_DEPS) $(TEST_DEPS_STAMP)
 	tests/run_suites.sh $(SUITES)
 
 bench: all $(BENCH_DEPS)

@@ -3,7 +3,11 @@
  * Reno, called as kfuncs (tcp_reno_ssthresh, tcp_reno_cong_avoid,
  * tcp_reno_undo_cwnd are in the kernel's bpf_tcp_ca kfunc set). It exercises
  * kfunc relocation on a kernel without modules: `extern ... __ksym` becomes
- * BPF_PSEUDO_KFUNC_CALL with the FUNC's vmlinux BTF id. */
+ * BPF_PSEUDO_KFUNC_CALL with the FUNC's vmlinux BTF id.
+ * vmlinux.h declares every kfunc `__weak __ksym` (as bpftool's does); the
+ * externs below are meant strong (a missing kfunc must fail the load), so
+ * its declarations are turned off. */
+#define BPF_NO_KFUNC_PROTOTYPES
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>

@@ -4,6 +4,7 @@
 # Idempotent: a second run with everything present makes no apt call at all.
 #
 #   tests/deps.sh            build + unit/host test packages
+#   tests/deps.sh test       additionally: oracles only tests use (bpftool)
 #   tests/deps.sh vm         additionally: qemu, busybox, pahole (guest tests)
 #   tests/deps.sh bench      additionally: hyperfine
 set -euo pipefail
@@ -15,18 +16,21 @@ build_pkgs=(
   doctest-dev                # unit test framework
   libcli11-dev               # command-line parsing for the CLI (header-only)
   libbpf-dev                 # bpf_helpers.h / bpf_tracing.h for BPF-side sources
-  bpftool                    # vmlinux.h until our own BTF printer replaces it
   iproute2 strace            # host tests: netns + tc for loss, strace for diff
 )
+# Not needed to build (vmlinux.h comes from `rawops btf dump vmlinux --format c`):
+# the BTF tests compare our raw and C dumps with bpftool's.
+test_pkgs=(bpftool)
 vm_pkgs=(qemu-system-x86 busybox-static cpio dwarves kmod)
 bench_pkgs=(hyperfine)
 
 want=("${build_pkgs[@]}")
 for extra in "$@"; do
   case "$extra" in
+    test) want+=("${test_pkgs[@]}") ;;
     vm) want+=("${vm_pkgs[@]}") ;;
     bench) want+=("${bench_pkgs[@]}") ;;
-    *) echo "deps.sh: unknown group '$extra' (known: vm, bench)" >&2; exit 3 ;;
+    *) echo "deps.sh: unknown group '$extra' (known: test, vm, bench)" >&2; exit 3 ;;
   esac
 done
 
