@@ -255,7 +255,10 @@ Status ObjectParser::read_program_relocs(const elf::Section& sec) {
         Program& prog = obj.programs_[static_cast<std::size_t>(owner - obj.programs_.data())];
         ProgramReloc pr;
         pr.insn = static_cast<std::uint32_t>((r.offset - prog.offset) / sizeof(Insn));
-        pr.symbol = std::string(sym.name);
+        // A section symbol has no name of its own: show the section's.
+        pr.symbol = sym.type == kSttSection && sym.shndx < elf.sections().size()
+                        ? std::string(elf.sections()[sym.shndx].name)
+                        : std::string(sym.name);
         const Insn& insn = prog.insns[pr.insn];
         const bool is_call = insn::is_call(insn);
         if (!is_call && !insn::is_ld_imm64(insn))

@@ -42,7 +42,7 @@ int run_load(const LoadOptions& o) {
     for (const auto& r : loaded->registrations())
         std::printf("registered struct_ops '%s' (%s)\n", r.name.c_str(), r.link ? "link" : "map update");
     if (!o.pin_dir.empty()) {
-        std::printf("pinned under %s; remove with: rawops unload %s/<name>\n", o.pin_dir.c_str(), o.pin_dir.c_str());
+        std::printf("pinned under %s; remove with: rawops unload %s\n", o.pin_dir.c_str(), o.pin_dir.c_str());
         return kExitOk;
     }
     std::signal(SIGINT, on_signal);

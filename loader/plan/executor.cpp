@@ -4,6 +4,8 @@
 #include <cstring>
 #include <variant>
 
+#include <unistd.h>
+
 #include "loader/sys/abi.h"
 #include "loader/sys/btf_obj.h"
 #include "loader/sys/link.h"
@@ -68,19 +70,31 @@ Status Loaded::detach() {
     return {};
 }
 
+std::string Loaded::pin_name(const std::string& map_name) {
+    std::string n = map_name;
+    std::replace(n.begin(), n.end(), '.', '_');
+    return n;
+}
+
 Status Loaded::pin(const std::string& dir) {
-    for (const Registration& r : registrations_) {
-        const int f = r.link ? link_fd(r.name) : map_fd(r.name);
-        auto s = sys::obj_pin(f, dir + "/" + r.name);
-        if (!s) return std::move(s).error().context("pinning struct_ops '" + r.name + "'");
-    }
+    std::vector<std::pair<int, std::string>> todo;
+    for (const Registration& r : registrations_)
+        todo.emplace_back(r.link ? link_fd(r.name) : map_fd(r.name), dir + "/" + r.name);
     for (const auto& [ref, f] : fds_) {
         if (ref.kind != Ref::Kind::Map) continue;
         const bool is_struct_ops = std::any_of(registrations_.begin(), registrations_.end(),
                                                [&](const Registration& r) { return r.name == ref.name; });
-        if (is_struct_ops) continue;
-        auto s = sys::obj_pin(f.get(), dir + "/" + ref.name);
-        if (!s) return std::move(s).error().context("pinning map '" + ref.name + "'");
+        if (!is_struct_ops) todo.emplace_back(f.get(), dir + "/" + pin_name(ref.name));
+    }
+    std::vector<std::string> done;
+    for (const auto& [fd, path] : todo) {
+        auto s = sys::obj_pin(fd, path);
+        if (!s) {
+            // A pin left behind would keep a struct_ops registered after we report failure.
+            for (const auto& p : done) ::unlink(p.c_str());
+            return std::move(s).error().context("pinning under " + dir);
+        }
+        done.push_back(path);
     }
     return {};
 }

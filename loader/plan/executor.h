@@ -51,9 +51,12 @@ public:
     // closes every fd. Safe to call twice.
     Status detach();
     // Pins each registration under `dir` (a bpffs folder) as <dir>/<variable>:
-    // the link, or for a legacy .struct_ops the map. The data maps are pinned
-    // too, as <dir>/<map name>, so their values stay readable.
+    // the link, or for a legacy .struct_ops the map. The other maps are pinned
+    // too, as <dir>/<pin_name(map name)>, so their values stay readable. On
+    // failure the pins made so far are removed again.
     Status pin(const std::string& dir);
+    // bpffs refuses '.' in names (it reserves them): "tcp_cc.bss" -> "tcp_cc_bss".
+    static std::string pin_name(const std::string& map_name);
     // After pinning: leave the registrations in the kernel when destroyed.
     void keep() { keep_ = true; }
 

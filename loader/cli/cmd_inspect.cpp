@@ -1,0 +1,95 @@
+// rawops inspect OBJ.o: what the object holds, read without the kernel:
+// programs, struct_ops variables and what each member gets, maps, global
+// data, externs, relocations and CO-RE record counts.
+#include <cstdio>
+#include <memory>
+
+#include "loader/cli/command.h"
+#include "loader/cli/type_text.h"
+#include "loader/object.h"
+
+namespace rawops::cli {
+namespace {
+
+const char* target_name(RelocTarget t) {
+    switch (t) {
+        case RelocTarget::Subprogram: return "call";
+        case RelocTarget::Map: return "map";
+        case RelocTarget::GlobalData: return "data";
+        case RelocTarget::Extern: return "extern";
+    }
+    return "?";
+}
+
+int run_inspect(const std::string& path) {
+    auto obj = Object::open(path);
+    if (!obj) return report(obj.error());
+    const Object& o = *obj;
+    const btf::Btf& b = o.btf();
+    std::printf("%s: license \"%s\", %zu program(s), %zu struct_ops variable(s)\n", o.path().c_str(),
+                o.license().c_str(), o.programs().size(), o.struct_ops().size());
+
+    std::printf("\nprograms:\n");
+    for (const Program& p : o.programs()) {
+        const char* kind = p.subprogram ? "subprogram" : p.struct_ops ? (p.sleepable ? "struct_ops, sleepable" : "struct_ops") : "not struct_ops";
+        std::size_t core = 0;
+        if (const auto* ext = o.btf_ext())
+            if (const auto* cr = ext->core_relos_for(p.section))
+                for (std::uint32_t i = 0; i < cr->count(); ++i) {
+                    const auto off = cr->at(i).insn_off;
+                    core += off >= p.offset && off < p.offset + p.insns.size() * sizeof(Insn);
+                }
+        std::printf("  %-24s %-28s %4zu insns  %s%s\n", p.name.c_str(), p.section.c_str(), p.insns.size(), kind,
+                    p.global && p.subprogram ? ", global" : "");
+        for (const ProgramReloc& r : p.relocs)
+            std::printf("      insn %-4u %-6s %s\n", r.insn, target_name(r.target), r.symbol.c_str());
+        if (core) std::printf("      %zu CO-RE relocation(s)\n", core);
+    }
+
+    for (const StructOpsVar& v : o.struct_ops()) {
+        std::printf("\nstruct_ops variable '%s' in %s: struct %s (%zu bytes)%s\n", v.name.c_str(), v.section.c_str(),
+                    v.type_name.c_str(), v.data.size(), v.link() ? ", registered through a link" : "");
+        std::uint32_t i = 0;
+        for (const btf::Member& m : b.type(v.type).members()) {
+            const auto& prog = v.member_programs[i++];
+            std::string what;
+            if (prog) {
+                what = "-> program " + o.programs()[*prog].name;
+            } else {
+                auto size = b.size_of(m.type);
+                bool zero = true;
+                const std::uint32_t off = m.bit_offset / 8;
+                for (std::uint32_t k = 0; size && k < *size && off + k < v.data.size(); ++k) zero &= v.data[off + k] == 0;
+                if (zero) what = "(zero)";
+                else if (type_text(b, m.type).find("char[") == 0)
+                    what = "= \"" + std::string(reinterpret_cast<const char*>(v.data.data() + off)) + "\"";
+                else what = "(set)";
+            }
+            std::printf("  +%-4u %-20s %s\n", m.bit_offset / 8, std::string(m.name).c_str(), what.c_str());
+        }
+    }
+
+    if (!o.global_data().empty()) std::printf("\nglobal data:\n");
+    for (const GlobalData& g : o.global_data())
+        std::printf("  %-16s %6llu bytes  -> map '%s'\n", g.section.c_str(), static_cast<unsigned long long>(g.size),
+                    g.map_name.c_str());
+    if (!o.maps().empty()) std::printf("\nmaps (.maps):\n");
+    for (const MapDef& m : o.maps())
+        std::printf("  %-16s type %u key %u value %u max_entries %u\n", m.name.c_str(), m.type, m.key_size,
+                    m.value_size, m.max_entries);
+    if (!o.externs().empty()) std::printf("\nexterns:\n");
+    for (const Extern& e : o.externs())
+        std::printf("  %-24s %s%s\n", e.name.c_str(), e.function ? "kfunc" : "ksym variable", e.weak ? ", weak" : "");
+    return kExitOk;
+}
+
+void setup_inspect(CLI::App& root, int& exit_code) {
+    auto path = std::make_shared<std::string>();
+    auto* cmd = root.add_subcommand("inspect", "Show the programs, struct_ops variables, maps and relocations of an object");
+    cmd->add_option("object", *path, "BPF object file (.o)")->required();
+    cmd->callback([path, &exit_code] { exit_code = run_inspect(*path); });
+}
+
+}  // namespace
+RAWOPS_CLI_COMMAND(30, setup_inspect);
+}  // namespace rawops::cli

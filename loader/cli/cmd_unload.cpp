@@ -1,0 +1,81 @@
+// rawops unload PIN: unregister a pinned struct_ops and remove its pin.
+// PIN is a pinned struct_ops link (detached), a pinned legacy struct_ops map
+// (its registration deleted) or a folder `load --pin` filled, in which case
+// every pin in it is handled and the folder removed when empty.
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+#include <system_error>
+
+#include "loader/cli/command.h"
+#include "loader/cli/pinned.h"
+#include "loader/sys/link.h"
+#include "loader/sys/map.h"
+
+namespace rawops::cli {
+namespace {
+
+Status unload_one(const std::string& path) {
+    auto pinned = open_pinned(path);
+    if (!pinned) return std::move(pinned).error();
+    switch (pinned->kind) {
+        case Pinned::Kind::StructOpsLink: {
+            auto s = sys::link_detach(pinned->fd.get());
+            if (!s) return std::move(s).error().context("detaching " + path);
+            std::printf("detached struct_ops link %s\n", path.c_str());
+            break;
+        }
+        case Pinned::Kind::StructOpsMap: {
+            const std::uint32_t key = 0;
+            auto s = sys::map_delete_elem(pinned->fd.get(), sys::bytes_of(key));
+            // ENOENT: not registered (any more); removing the pin is still right.
+            if (!s && s.error().err_no() != ENOENT) return std::move(s).error().context("unregistering " + path);
+            std::printf("unregistered struct_ops map %s\n", path.c_str());
+            break;
+        }
+        case Pinned::Kind::OtherMap:
+            break;
+        case Pinned::Kind::Other:
+            return Error(path + ": not a struct_ops link or a map pinned by rawops");
+    }
+    if (::unlink(path.c_str()) != 0) return Error("removing pin " + path + ": " + std::strerror(errno), errno);
+    return {};
+}
+
+int run_unload(const std::string& pin) {
+    std::error_code ec;
+    if (!std::filesystem::is_directory(pin, ec)) {
+        auto s = unload_one(pin);
+        return s ? kExitOk : report(s.error());
+    }
+    // Struct_ops first, so nothing runs while its maps lose their pins.
+    std::vector<std::string> ops, rest;
+    for (const auto& e : std::filesystem::directory_iterator(pin, ec)) {
+        auto p = open_pinned(e.path().string());
+        if (!p) return report(p.error());
+        (p->kind == Pinned::Kind::OtherMap ? rest : ops).push_back(e.path().string());
+    }
+    for (const auto* list : {&ops, &rest})
+        for (const auto& path : *list) {
+            auto s = unload_one(path);
+            if (!s) return report(s.error());
+        }
+    if (::rmdir(pin.c_str()) != 0 && errno != ENOTEMPTY && errno != EBUSY)
+        return report(Error("removing folder " + pin + ": " + std::strerror(errno), errno));
+    return kExitOk;
+}
+
+void setup_unload(CLI::App& root, int& exit_code) {
+    auto pin = std::make_shared<std::string>();
+    auto* cmd = root.add_subcommand("unload", "Unregister a pinned struct_ops (link or legacy map, or a --pin folder) and remove the pins");
+    cmd->add_option("pin", *pin, "pinned struct_ops link or map, or the folder given to load --pin")->required();
+    cmd->callback([pin, &exit_code] { exit_code = run_unload(*pin); });
+}
+
+}  // namespace
+RAWOPS_CLI_COMMAND(60, setup_unload);
+}  // namespace rawops::cli

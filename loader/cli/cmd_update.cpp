@@ -1,0 +1,82 @@
+// rawops update PIN OBJ.o: swap the implementation behind a pinned struct_ops
+// link (BPF_LINK_UPDATE) for the .struct_ops.link variable of another
+// object. The kernel requires the same struct_ops type (and, for TCP
+// congestion control, the same name). The new object's data maps are pinned
+// beside PIN (a pin of the same name is replaced), so they stay readable.
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+
+#include "loader/cli/command.h"
+#include "loader/cli/load_common.h"
+#include "loader/cli/pinned.h"
+#include "loader/plan/executor.h"
+#include "loader/sys/link.h"
+#include "loader/sys/obj.h"
+
+namespace rawops::cli {
+namespace {
+
+struct UpdateOptions {
+    std::string pin;
+    std::string object;
+    std::vector<std::string> maps;
+    bool trace = false;
+};
+
+int run_update(const UpdateOptions& o) {
+    if (o.trace) enable_trace();
+    auto link = open_pinned(o.pin);
+    if (!link) return report(link.error());
+    if (link->kind != Pinned::Kind::StructOpsLink)
+        return report(Error(o.pin + ": not a pinned struct_ops link (legacy .struct_ops maps cannot be updated in place)"));
+
+    auto planned = open_and_plan(o.object, o.maps);
+    if (!planned) return report(planned.error());
+    std::vector<std::string> link_vars;
+    for (const auto& v : planned->object.struct_ops())
+        if (v.link() && (o.maps.empty() || std::find(o.maps.begin(), o.maps.end(), v.name) != o.maps.end()))
+            link_vars.push_back(v.name);
+    if (link_vars.size() != 1)
+        return report(Error(o.object + ": needs exactly one .struct_ops.link variable to update with (found " +
+                            std::to_string(link_vars.size()) + "; choose one with --map)"));
+
+    plan::ExecOptions exec;
+    exec.create_links = false;
+    auto loaded = plan::execute(planned->plan, exec);
+    if (!loaded) return report(loaded.error());
+
+    auto info = sys::link_info(link->fd.get());
+    if (!info) return report(info.error());
+    auto old_map = sys::map_get_fd_by_id(info->struct_ops_map_id);
+    if (!old_map) return report(old_map.error());
+    auto s = sys::link_update_struct_ops(link->fd.get(), loaded->map_fd(link_vars[0]), old_map->get());
+    if (!s) return report(s.error());
+
+    const auto dir = std::filesystem::path(o.pin).parent_path().string();
+    for (const auto& g : planned->object.global_data()) {
+        const std::string path = dir + "/" + plan::Loaded::pin_name(g.map_name);
+        ::unlink(path.c_str());
+        auto p = sys::obj_pin(loaded->map_fd(g.map_name), path);
+        if (!p) return report(p.error());
+    }
+    loaded->keep();  // the link now holds the new map and its programs
+    std::printf("updated %s to '%s' of %s\n", o.pin.c_str(), link_vars[0].c_str(), o.object.c_str());
+    return kExitOk;
+}
+
+void setup_update(CLI::App& root, int& exit_code) {
+    auto opts = std::make_shared<UpdateOptions>();
+    auto* cmd = root.add_subcommand("update", "Swap a pinned struct_ops link to another object's implementation (BPF_LINK_UPDATE)");
+    cmd->add_option("pin", opts->pin, "pinned struct_ops link")->required();
+    cmd->add_option("object", opts->object, "BPF object with the new .struct_ops.link variable")->required();
+    cmd->add_option("--map", opts->maps, "the struct_ops variable to use, if the object has several");
+    cmd->add_flag("--trace", opts->trace, "print every bpf() call, decoded, with result and time");
+    cmd->callback([opts, &exit_code] { exit_code = run_update(*opts); });
+}
+
+}  // namespace
+RAWOPS_CLI_COMMAND(50, setup_update);
+}  // namespace rawops::cli

@@ -1,0 +1,22 @@
+// What a bpffs pin is: `unload` and `update` act differently on a pinned
+// struct_ops link, a pinned (legacy) struct_ops map and other pinned maps.
+#pragma once
+
+#include <string>
+
+#include "btf/error.h"
+#include "loader/sys/fd.h"
+
+namespace rawops::cli {
+
+struct Pinned {
+    enum class Kind { StructOpsLink, StructOpsMap, OtherMap, Other };
+    Kind kind = Kind::Other;
+    sys::Fd fd;
+};
+
+// Opens the pin and tells what it is (from /proc/self/fdinfo, which names the
+// object's type for every bpf fd).
+Result<Pinned> open_pinned(const std::string& path);
+
+}  // namespace rawops::cli
