@@ -23,6 +23,7 @@ build_pkgs=(
 test_pkgs=(bpftool)
 vm_pkgs=(qemu-system-x86 busybox-static cpio dwarves kmod)
 bench_pkgs=(hyperfine)
+demo_pkgs=(python3 iproute2)  # the demo's TCP client and `ss`
 
 want=("${build_pkgs[@]}")
 for extra in "$@"; do
@@ -30,7 +31,8 @@ for extra in "$@"; do
     test) want+=("${test_pkgs[@]}") ;;
     vm) want+=("${vm_pkgs[@]}") ;;
     bench) want+=("${bench_pkgs[@]}") ;;
-    *) echo "deps.sh: unknown group '$extra' (known: test, vm, bench)" >&2; exit 3 ;;
+    demo) want+=("${demo_pkgs[@]}") ;;
+    *) echo "deps.sh: unknown group '$extra' (known: test, vm, bench, demo)" >&2; exit 3 ;;
   esac
 done
 
