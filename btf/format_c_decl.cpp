@@ -88,6 +88,11 @@ void Printer::struct_def(const TypeView& t, int lvl) {
     for (Member m : t.members()) {
         if (is_struct) {
             std::vector<Pad> pads = cursor.pads_before(m.type, m.bitfield_size, m.bit_offset, prev_bitfield);
+            if (cursor.overflow()) {
+                fail(btf_.describe(t.id()) + ": gap before member '" + std::string(m.name) +
+                     "' too wide to pad (not a C layout)");
+                return;
+            }
             put_pads(pads, lvl + 1);
             cursor.advance(pads);
             cursor.place(m.type, m.bitfield_size, m.bit_offset);
@@ -110,7 +115,14 @@ void Printer::struct_def(const TypeView& t, int lvl) {
         put_u64(plan.pad_array);
         out_ += "];";
     }
-    if (is_struct) put_pads(cursor.tail_pads(t.size(), plan.align), lvl + 1);
+    if (is_struct) {
+        std::vector<Pad> pads = cursor.tail_pads(t.size(), plan.align);
+        if (cursor.overflow()) {
+            fail(btf_.describe(t.id()) + ": gap at the end too wide to pad (not a C layout)");
+            return;
+        }
+        put_pads(pads, lvl + 1);
+    }
     if (t.vlen() || t.size()) {
         out_ += '\n';
         indent(lvl);

@@ -7,6 +7,9 @@ namespace rawops::btf::c_format {
 namespace {
 
 constexpr std::uint32_t kMaxChain = 512;  // modifiers/arrays followed before giving up (a loop)
+// Largest aligned(N) tried for a union (page-aligned is the most C code asks
+// for); keeps every alignment times 8 far from overflowing 32 bits.
+constexpr std::uint32_t kMaxAligned = 1u << 16;
 
 std::uint32_t round_up(std::uint32_t v, std::uint32_t to) { return to ? (v + to - 1) / to * to : v; }
 
@@ -110,7 +113,7 @@ CompositePlan Layout::plan_union(const TypeView& t) {
     if (round_up(max_bytes, max_align) == size) return p;
     if (round_up(max_bytes, max_align) < size) {
         // Larger than its members: an alignment that rounds the size up.
-        for (std::uint32_t n = max_align * 2; n && n <= size; n *= 2) {
+        for (std::uint32_t n = max_align * 2; n <= size && n <= kMaxAligned; n *= 2) {
             if (round_up(max_bytes, n) == size) {
                 p.aligned = n;
                 p.align = n;
@@ -251,6 +254,10 @@ std::vector<Pad> StructCursor::exact_fill(std::uint32_t next) const {
 
 std::vector<Pad> StructCursor::pads_before(TypeId type, std::uint32_t bitfield, std::uint32_t target,
                                            bool prev_bitfield) {
+    if (target > cur_ && target - cur_ > kMaxPadBits) {
+        overflow_ = true;
+        return {};
+    }
     if (cur_ < target) {
         std::uint32_t next_align = packed_ ? 1 : layout_.align_of(type);
         std::vector<Pad> pads = libbpf_style(target, next_align, prev_bitfield && bitfield != 0);
@@ -262,7 +269,12 @@ std::vector<Pad> StructCursor::pads_before(TypeId type, std::uint32_t bitfield, 
 }
 
 std::vector<Pad> StructCursor::tail_pads(std::uint32_t size, std::uint32_t align) {
-    const std::uint32_t end = 8 * size;
+    const std::uint64_t end64 = 8ull * size;
+    if (end64 > cur_ && end64 - cur_ > kMaxPadBits) {
+        overflow_ = true;
+        return {};
+    }
+    const std::uint32_t end = static_cast<std::uint32_t>(end64);
     auto fits = [&](const std::vector<Pad>& pads) { return round_up(after_pads(cur_, pads), 8 * align) == end; };
     if (cur_ < end) {
         std::vector<Pad> pads = libbpf_style(end, align, false);

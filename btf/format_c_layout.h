@@ -82,6 +82,10 @@ public:
     // Moves the cursor past `pads` and then the member.
     void advance(const std::vector<Pad>& pads);
     void place(TypeId type, std::uint32_t bitfield, std::uint32_t target);
+    // A gap was too wide to fill with bit-fields (more than kMaxPadBits):
+    // the BTF is not one a C compiler produced.
+    bool overflow() const { return overflow_; }
+    static constexpr std::uint32_t kMaxPadBits = 8u << 20;  // 1 MiB
 
 private:
     std::uint32_t where(std::uint32_t cur, TypeId type, std::uint32_t bitfield);
@@ -92,6 +96,7 @@ private:
     Layout& layout_;
     bool packed_;
     std::uint32_t cur_ = 0;  // bits: where clang's layout stands
+    bool overflow_ = false;
 };
 
 }  // namespace rawops::btf::c_format

@@ -112,6 +112,24 @@ TEST_CASE("C dump of vmlinux: clang -target bpf reproduces every struct's size a
     CHECK_MESSAGE(r.ok, r.diagnostics);
 }
 
+TEST_CASE("C dump of vmlinux: clang's record layouts match the BTF, bit-fields included") {
+    if (!have_vmlinux()) RAWOPS_SKIP("no /sys/kernel/btf/vmlinux");
+    if (!rawops::testing::have_clang()) RAWOPS_SKIP("clang not installed");
+    auto v = Btf::open_vmlinux();
+    REQUIRE(v.ok());
+    TempDir dir;
+    REQUIRE(write_text(dir.file("vmlinux.h"), vmlinux_h()));
+    // The static asserts make clang lay out every struct checked.
+    REQUIRE(write_text(dir.file("layout.c"), "#include \"vmlinux.h\"\n" + rawops::testing::layout_asserts(*v).text));
+    std::string dump = rawops::testing::record_layouts(dir.file("layout.c"), "-I" + dir.path());
+    REQUIRE(!dump.empty());
+    std::size_t checked = 0;
+    std::string mismatches = rawops::testing::layout_mismatches(*v, dump, checked);
+    MESSAGE(checked << " fields (bit-fields and members of anonymous members included) compared with clang's layout");
+    CHECK(checked > 60000);
+    CHECK_MESSAGE(mismatches.empty(), mismatches);
+}
+
 TEST_CASE("every program in bpfprog/ compiles against our vmlinux.h") {
     if (!have_vmlinux()) RAWOPS_SKIP("no /sys/kernel/btf/vmlinux");
     if (!rawops::testing::have_clang()) RAWOPS_SKIP("clang not installed");
