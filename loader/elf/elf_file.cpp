@@ -1,25 +1,58 @@
-// See elf_file.h.
 #include "loader/elf/elf_file.h"
 
 #include <elf.h>
 
+#include <cstdio>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 
 namespace rawops::elf {
+
+namespace {
+
+// BPF relocation types (llvm/BinaryFormat/ELFRelocs/BPF.def) and how many
+// bytes at r_offset each one patches.
+struct RelocType {
+    std::uint32_t type;
+    const char* name;
+    std::uint32_t width;
+};
+constexpr RelocType kRelocTypes[] = {
+    {0, "R_BPF_NONE", 0},
+    {1, "R_BPF_64_64", 16},       // ld_imm64: imm of both slots
+    {2, "R_BPF_64_ABS64", 8},
+    {3, "R_BPF_64_ABS32", 4},
+    {4, "R_BPF_64_NODYLD32", 4},
+    {10, "R_BPF_64_32", 8},       // call: the instruction's imm
+};
+
+const RelocType* reloc_type(std::uint32_t t) {
+    for (const auto& r : kRelocTypes)
+        if (r.type == t) return &r;
+    return nullptr;
+}
+
+std::string hex(std::uint64_t v) {
+    char b[32];
+    std::snprintf(b, sizeof b, "0x%llx", static_cast<unsigned long long>(v));
+    return b;
+}
+
+// [off, off+size) within [0, limit), without overflow.
+bool fits(std::uint64_t off, std::uint64_t size, std::uint64_t limit) { return off <= limit && size <= limit - off; }
+
+}  // namespace
 
 ElfFile::ElfFile(ElfFile&&) noexcept = default;
 ElfFile& ElfFile::operator=(ElfFile&&) noexcept = default;
 ElfFile::~ElfFile() = default;
 
 Result<ElfFile> ElfFile::open(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return Error(path + ": cannot open", errno);
+    auto file = btf::MappedFile::open(path);
+    if (!file) return std::move(file).error();
     ElfFile f;
     f.name_ = path;
-    f.owned_.assign(std::istreambuf_iterator<char>(in), {});
-    f.bytes_ = f.owned_;
+    f.file_ = std::move(file).value();
+    f.bytes_ = f.file_.bytes();
     auto s = f.parse();
     if (!s) return std::move(s).error();
     return f;
@@ -35,32 +68,54 @@ Result<ElfFile> ElfFile::from_buffer(std::span<const std::uint8_t> bytes, std::s
 }
 
 Status ElfFile::parse() {
-    if (bytes_.size() < sizeof(Elf64_Ehdr)) return Error(name_ + ": too small for an ELF header");
+    const std::uint64_t size = bytes_.size();
+    auto bad = [&](const std::string& what) { return Error(name_ + ": " + what); };
+    if (size < sizeof(Elf64_Ehdr))
+        return bad("too small for an ELF header (" + std::to_string(size) + " bytes)");
     Elf64_Ehdr eh;
     std::memcpy(&eh, bytes_.data(), sizeof eh);
-    if (std::memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
-        eh.e_ident[EI_DATA] != ELFDATA2LSB || eh.e_machine != EM_BPF)
-        return Error(name_ + ": not a little-endian ELF64 BPF object");
-    if (eh.e_shentsize != sizeof(Elf64_Shdr) || eh.e_shoff > bytes_.size() ||
-        std::uint64_t{eh.e_shnum} * sizeof(Elf64_Shdr) > bytes_.size() - eh.e_shoff || eh.e_shstrndx >= eh.e_shnum)
-        return Error(name_ + ": bad section header table");
+    if (std::memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0) return bad("not an ELF file (bad magic)");
+    if (eh.e_ident[EI_CLASS] != ELFCLASS64) return bad("not a 64-bit ELF file");
+    if (eh.e_ident[EI_DATA] != ELFDATA2LSB) return bad("not a little-endian ELF file");
+    if (eh.e_machine != EM_BPF) return bad("not a BPF object (e_machine " + std::to_string(eh.e_machine) + ", want EM_BPF 247)");
+    if (eh.e_type != ET_REL) return bad("not a relocatable object (e_type " + std::to_string(eh.e_type) + ")");
+    if (eh.e_shnum == 0)
+        return bad(eh.e_shoff ? "extended section numbering (e_shnum 0) is not supported" : "no section header table");
+    if (eh.e_shentsize != sizeof(Elf64_Shdr))
+        return bad("e_shentsize is " + std::to_string(eh.e_shentsize) + ", want " + std::to_string(sizeof(Elf64_Shdr)));
+    if (!fits(eh.e_shoff, std::uint64_t{eh.e_shnum} * sizeof(Elf64_Shdr), size))
+        return bad("section header table (" + std::to_string(eh.e_shnum) + " entries at " + hex(eh.e_shoff) +
+                   ") lies past end of file (" + hex(size) + " bytes)");
+    if (eh.e_shstrndx == SHN_XINDEX) return bad("extended e_shstrndx (SHN_XINDEX) is not supported");
+    if (eh.e_shstrndx >= eh.e_shnum)
+        return bad("e_shstrndx " + std::to_string(eh.e_shstrndx) + " is not a section (" + std::to_string(eh.e_shnum) + " sections)");
+
     std::vector<Elf64_Shdr> sh(eh.e_shnum);
-    std::memcpy(sh.data(), bytes_.data() + eh.e_shoff, eh.e_shnum * sizeof(Elf64_Shdr));
-    auto in_file = [&](std::uint64_t off, std::uint64_t size) { return off <= bytes_.size() && size <= bytes_.size() - off; };
-    for (const auto& s : sh)
-        if (s.sh_type != SHT_NOBITS && !in_file(s.sh_offset, s.sh_size)) return Error(name_ + ": section past end of file");
-    const auto& strsh = sh[eh.e_shstrndx];
-    auto strview = [&](const Elf64_Shdr& st, std::uint64_t off) -> std::string_view {
-        if (off >= st.sh_size) return {};
-        const char* b = reinterpret_cast<const char*>(bytes_.data() + st.sh_offset);
-        const void* nul = std::memchr(b + off, 0, st.sh_size - off);
-        if (!nul) return {};
-        return std::string_view(b + off, static_cast<const char*>(nul) - (b + off));
+    std::memcpy(sh.data(), bytes_.data() + eh.e_shoff, sh.size() * sizeof(Elf64_Shdr));
+    for (std::size_t i = 0; i < sh.size(); ++i)
+        if (sh[i].sh_type != SHT_NOBITS && sh[i].sh_type != SHT_NULL && !fits(sh[i].sh_offset, sh[i].sh_size, size))
+            return bad("section " + std::to_string(i) + ": data [" + hex(sh[i].sh_offset) + ", +" + hex(sh[i].sh_size) +
+                       ") lies past end of file (" + hex(size) + " bytes)");
+
+    // A NUL-terminated string inside a string-table section.
+    auto string_at = [&](std::size_t table, std::uint64_t off, std::string_view& out) -> bool {
+        const Elf64_Shdr& st = sh[table];
+        if (st.sh_type != SHT_STRTAB || off >= st.sh_size) return false;
+        const char* base = reinterpret_cast<const char*>(bytes_.data() + st.sh_offset);
+        const void* nul = std::memchr(base + off, 0, st.sh_size - off);
+        if (!nul) return false;
+        out = std::string_view(base + off, static_cast<std::size_t>(static_cast<const char*>(nul) - (base + off)));
+        return true;
     };
+    if (sh[eh.e_shstrndx].sh_type != SHT_STRTAB) return bad("e_shstrndx " + std::to_string(eh.e_shstrndx) + " is not a string table");
+
+    sections_.reserve(sh.size());
     for (std::size_t i = 0; i < sh.size(); ++i) {
         Section s;
         s.index = i;
-        s.name = strview(strsh, sh[i].sh_name);
+        if (!string_at(eh.e_shstrndx, sh[i].sh_name, s.name))
+            return bad("section " + std::to_string(i) + ": name offset " + std::to_string(sh[i].sh_name) +
+                       " is outside the section name table or unterminated");
         s.type = sh[i].sh_type;
         s.flags = sh[i].sh_flags;
         s.offset = sh[i].sh_offset;
@@ -69,29 +124,85 @@ Status ElfFile::parse() {
         s.entsize = sh[i].sh_entsize;
         s.link = sh[i].sh_link;
         s.info = sh[i].sh_info;
-        if (s.type != SHT_NOBITS) s.data = bytes_.subspan(s.offset, s.size);
+        if (s.type != SHT_NOBITS && s.type != SHT_NULL) s.data = bytes_.subspan(s.offset, s.size);
         sections_.push_back(s);
     }
+
+    std::size_t symtab = 0;
     for (std::size_t i = 0; i < sh.size(); ++i) {
         if (sh[i].sh_type != SHT_SYMTAB) continue;
-        if (sh[i].sh_link >= sh.size()) return Error(name_ + ": bad symtab link");
-        const auto& st = sh[sh[i].sh_link];
-        std::size_t n = sh[i].sh_size / sizeof(Elf64_Sym);
-        for (std::size_t k = 0; k < n; ++k) {
-            Elf64_Sym es;
-            std::memcpy(&es, bytes_.data() + sh[i].sh_offset + k * sizeof es, sizeof es);
-            Symbol y;
-            y.index = k;
-            y.name = strview(st, es.st_name);
-            y.bind = ELF64_ST_BIND(es.st_info);
-            y.type = ELF64_ST_TYPE(es.st_info);
-            y.visibility = ELF64_ST_VISIBILITY(es.st_other);
-            y.shndx = es.st_shndx;
-            y.value = es.st_value;
-            y.size = es.st_size;
-            symbols_.push_back(y);
-        }
-        break;
+        if (symtab) return bad("more than one symbol table (sections " + std::to_string(symtab) + " and " + std::to_string(i) + ")");
+        symtab = i;
+    }
+    if (symtab) RAWOPS_TRY(parse_symbols(symtab));
+
+    relocs_.assign(sections_.size(), {});
+    for (std::size_t i = 0; i < sh.size(); ++i) {
+        if (sh[i].sh_type == SHT_RELA)
+            return bad("section " + std::to_string(i) + " '" + std::string(sections_[i].name) +
+                       "': RELA relocations are not used by BPF objects");
+        if (sh[i].sh_type == SHT_REL) RAWOPS_TRY(parse_relocations(i, symtab));
+    }
+    return {};
+}
+
+Status ElfFile::parse_symbols(std::size_t symtab) {
+    const Section& st = sections_[symtab];
+    const std::string where = name_ + ": symbol table (section " + std::to_string(symtab) + ")";
+    if (st.entsize != sizeof(Elf64_Sym)) return Error(where + ": entry size " + std::to_string(st.entsize) + ", want 24");
+    if (st.size % sizeof(Elf64_Sym)) return Error(where + ": size " + std::to_string(st.size) + " is not a multiple of 24");
+    if (st.link >= sections_.size() || sections_[st.link].type != SHT_STRTAB)
+        return Error(where + ": sh_link " + std::to_string(st.link) + " is not a string table");
+    const Section& strs = sections_[st.link];
+    const std::size_t n = st.size / sizeof(Elf64_Sym);
+    symbols_.reserve(n);
+    for (std::size_t k = 0; k < n; ++k) {
+        Elf64_Sym es;
+        std::memcpy(&es, st.data.data() + k * sizeof es, sizeof es);
+        Symbol y;
+        y.index = k;
+        if (es.st_name >= strs.size || !std::memchr(strs.data.data() + es.st_name, 0, strs.size - es.st_name))
+            return Error(where + ": symbol " + std::to_string(k) + ": name offset " + std::to_string(es.st_name) +
+                         " is outside the string table or unterminated");
+        y.name = reinterpret_cast<const char*>(strs.data.data() + es.st_name);
+        y.bind = ELF64_ST_BIND(es.st_info);
+        y.type = ELF64_ST_TYPE(es.st_info);
+        y.visibility = ELF64_ST_VISIBILITY(es.st_other);
+        y.shndx = es.st_shndx;
+        y.value = es.st_value;
+        y.size = es.st_size;
+        const bool special = y.shndx == SHN_UNDEF || y.shndx == SHN_ABS || y.shndx == SHN_COMMON;
+        if (!special && y.shndx >= sections_.size())
+            return Error(where + ": symbol " + std::to_string(k) + " '" + std::string(y.name) + "': section index " +
+                         std::to_string(y.shndx) + " does not exist");
+        symbols_.push_back(y);
+    }
+    return {};
+}
+
+Status ElfFile::parse_relocations(std::size_t rel, std::size_t symtab) {
+    const Section& rs = sections_[rel];
+    const std::string where = name_ + ": section " + std::to_string(rel) + " '" + std::string(rs.name) + "'";
+    if (rs.entsize != sizeof(Elf64_Rel)) return Error(where + ": entry size " + std::to_string(rs.entsize) + ", want 16");
+    if (rs.size % sizeof(Elf64_Rel)) return Error(where + ": size " + std::to_string(rs.size) + " is not a multiple of 16");
+    if (!symtab || rs.link != symtab) return Error(where + ": sh_link " + std::to_string(rs.link) + " is not the symbol table");
+    if (rs.info == 0 || rs.info >= sections_.size())
+        return Error(where + ": sh_info " + std::to_string(rs.info) + " names no section to relocate");
+    const Section& target = sections_[rs.info];
+    for (std::size_t k = 0; k < rs.size / sizeof(Elf64_Rel); ++k) {
+        Elf64_Rel r;
+        std::memcpy(&r, rs.data.data() + k * sizeof r, sizeof r);
+        const std::uint64_t sym = ELF64_R_SYM(r.r_info);
+        const auto type = static_cast<std::uint32_t>(ELF64_R_TYPE(r.r_info));
+        const std::string at = where + ": relocation " + std::to_string(k);
+        const RelocType* rt = reloc_type(type);
+        if (!rt) return Error(at + ": unknown relocation type " + std::to_string(type));
+        if (sym >= symbols_.size())
+            return Error(at + ": symbol index " + std::to_string(sym) + " out of range (" + std::to_string(symbols_.size()) + " symbols)");
+        if (!fits(r.r_offset, rt->width, target.size))
+            return Error(at + " (" + rt->name + "): offset " + hex(r.r_offset) + " lies outside section '" +
+                         std::string(target.name) + "' (" + hex(target.size) + " bytes)");
+        relocs_[rs.info].push_back({r.r_offset, type, static_cast<std::uint32_t>(sym)});
     }
     return {};
 }
@@ -102,19 +213,9 @@ const Section* ElfFile::find_section(std::string_view name) const {
     return nullptr;
 }
 
-std::vector<Relocation> ElfFile::relocations_for(std::size_t target) const {
-    std::vector<Relocation> out;
-    for (const auto& s : sections_) {
-        if (s.type != SHT_REL || s.info != target) continue;
-        for (std::size_t k = 0; k + sizeof(Elf64_Rel) <= s.data.size(); k += sizeof(Elf64_Rel)) {
-            Elf64_Rel r;
-            std::memcpy(&r, s.data.data() + k, sizeof r);
-            if (ELF64_R_SYM(r.r_info) >= symbols_.size()) continue;
-            out.push_back({r.r_offset, static_cast<std::uint32_t>(ELF64_R_TYPE(r.r_info)),
-                           static_cast<std::uint32_t>(ELF64_R_SYM(r.r_info))});
-        }
-    }
-    return out;
+const std::vector<Relocation>& ElfFile::relocations_for(std::size_t target) const {
+    static const std::vector<Relocation> none;
+    return target < relocs_.size() ? relocs_[target] : none;
 }
 
 }  // namespace rawops::elf

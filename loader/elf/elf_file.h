@@ -1,7 +1,10 @@
 // ELF64 little-endian EM_BPF relocatable files: sections, symbols, REL
-// relocations, as read-only views over the bytes (owned or borrowed). The
-// first version: header and section table are bounds-checked; full
-// validation, mmap and the libelf cross-check come next.
+// relocations, as read-only views over the bytes (a file mapped by us, or a
+// buffer the caller lends). Everything is validated once, when the file is
+// opened: every offset, size, index and string the accessors hand out lies
+// inside the file, so they cannot fail and never read out of bounds. Errors
+// name the file and the section, symbol or relocation at fault.
+// tests/unit/elf_*.cpp cross-check it against libelf.
 #pragma once
 
 #include <cstdint>
@@ -12,6 +15,7 @@
 #include <vector>
 
 #include "btf/error.h"
+#include "btf/mapped_file.h"
 
 namespace rawops::elf {
 
@@ -50,16 +54,21 @@ public:
     const std::vector<Section>& sections() const { return sections_; }
     const Section* find_section(std::string_view name) const;
     const std::vector<Symbol>& symbols() const { return symbols_; }
-    std::vector<Relocation> relocations_for(std::size_t target) const;
+    // REL relocations applying to section `target` (all .rel sections whose
+    // sh_info names it), in file order.
+    const std::vector<Relocation>& relocations_for(std::size_t target) const;
 
 private:
     ElfFile() = default;
     Status parse();
+    Status parse_symbols(std::size_t symtab);
+    Status parse_relocations(std::size_t rel, std::size_t symtab);
     std::string name_;
-    std::vector<std::uint8_t> owned_;
+    btf::MappedFile file_;  // empty when the bytes are borrowed
     std::span<const std::uint8_t> bytes_;
     std::vector<Section> sections_;
     std::vector<Symbol> symbols_;
+    std::vector<std::vector<Relocation>> relocs_;  // by target section
 };
 
 }  // namespace rawops::elf
