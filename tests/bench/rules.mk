@@ -19,3 +19,15 @@ $(BENCH_DIR)/btf_lookup: tests/bench/btf_lookup.cpp $(LIB)
 	$(CXX) $(CXXFLAGS) -static -o $@ $< $(LIB)
 
 BENCH_DEPS += $(BENCH_DIR)/libbpf_lookup $(BENCH_DIR)/btf_lookup
+
+# Load benchmark: open + load + register + tear down tcp_cc.bpf.o, each side
+# in one static process.
+$(BENCH_DIR)/libbpf_load: tests/bench/libbpf_load.c $(LIBBPF_A)
+	@mkdir -p $(@D)
+	gcc -O2 -I$(LIBBPF_ROOT)/usr/include -o $@ $< $(LIBBPF_A) -lelf -lz
+
+$(BENCH_DIR)/rawops_load: tests/bench/rawops_load.cpp $(LIB)
+	@mkdir -p $(@D)
+	$(CXX) $(CXXFLAGS) -static -o $@ $< $(LIB)
+
+BENCH_DEPS += $(BENCH_DIR)/libbpf_load $(BENCH_DIR)/rawops_load
