@@ -221,8 +221,8 @@ Status Builder::add_program(const ProgramBinding& pb) {
         std::int16_t slot = 0;
         if (!(*target)->module.empty()) {
             const Ref mod = module_btf((*target)->module);
-            auto it = std::find(lp.fd_array.begin(), lp.fd_array.end(), mod);
             if (lp.fd_array.empty()) lp.fd_array.push_back(Ref{});  // index 0 means vmlinux
+            auto it = std::find(lp.fd_array.begin(), lp.fd_array.end(), mod);
             if (it == lp.fd_array.end()) {
                 lp.fd_array.push_back(mod);
                 slot = static_cast<std::int16_t>(lp.fd_array.size() - 1);

@@ -80,11 +80,12 @@ Status Loaded::pin(const std::string& dir) {
     std::vector<std::pair<int, std::string>> todo;
     for (const Registration& r : registrations_)
         todo.emplace_back(r.link ? link_fd(r.name) : map_fd(r.name), dir + "/" + r.name);
-    for (const auto& [ref, f] : fds_) {
+    for (const auto& entry : fds_) {
+        const Ref& ref = entry.first;  // not a structured binding: clang 14 cannot capture those
         if (ref.kind != Ref::Kind::Map) continue;
         const bool is_struct_ops = std::any_of(registrations_.begin(), registrations_.end(),
                                                [&](const Registration& r) { return r.name == ref.name; });
-        if (!is_struct_ops) todo.emplace_back(f.get(), dir + "/" + pin_name(ref.name));
+        if (!is_struct_ops) todo.emplace_back(entry.second.get(), dir + "/" + pin_name(ref.name));
     }
     std::vector<std::string> done;
     for (const auto& [fd, path] : todo) {
