@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Downloads Debian packages from bookworm-backports and unpacks them, without
+# touching the system's apt configuration (a private sources list, lists and
+# cache under the cache folder). Idempotent: a package already unpacked is
+# not fetched again.
+#
+#   tests/fetch_debs.sh PKG[=VERSION]...   unpack each into $CACHE/root/<pkg>
+#   tests/fetch_debs.sh --kernel           the Debian 6.12 cloud kernel set for
+#                                          the qemu guest; prints its version
+#
+# CACHE is $RAWOPS_CACHE, default .cache/debs in the repository (kept across
+# `make clean`, ignored by git).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cache=${RAWOPS_CACHE:-$PWD/.cache/debs}
+mkdir -p "$cache/apt/lists/partial" "$cache/apt/parts" "$cache/debs" "$cache/root"
+cat >"$cache/apt/sources.list" <<SRC
+deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm-backports main
+SRC
+apt_opts=(-o "Dir::Etc::sourcelist=$cache/apt/sources.list" -o "Dir::Etc::sourceparts=$cache/apt/parts" -o APT::Sandbox::User=root
+          -o "Dir::State::Lists=$cache/apt/lists" -o "APT::Get::List-Cleanup=0")
+# Refresh the lists at most once a day.
+stamp="$cache/apt/updated"
+if [ ! -f "$stamp" ] || [ -n "$(find "$stamp" -mmin +1440)" ]; then
+  apt-get "${apt_opts[@]}" update -qq >&2
+  touch "$stamp"
+fi
+
+fetch() {  # fetch PKG[=VERSION] -> unpacked under $cache/root/<pkg>
+  local spec=$1 pkg=${1%%=*}
+  local dest="$cache/root/$pkg"
+  if [ ! -f "$dest/.unpacked" ]; then
+    rm -rf "$dest" && mkdir -p "$dest"
+    (cd "$cache/debs" && apt-get "${apt_opts[@]}" download -qq "$spec" >&2)
+    local deb
+    deb=$(ls -t "$cache/debs/${pkg}_"*.deb | head -n 1)
+    dpkg-deb -x "$deb" "$dest"
+    touch "$dest/.unpacked"
+    echo "fetch_debs: unpacked $(basename "$deb")" >&2
+  fi
+  echo "$dest"
+}
+
+if [ "${1:-}" = "--kernel" ]; then
+  # The newest 6.12 cloud image in backports, e.g. 6.12.95+deb12-cloud-amd64.
+  image=$(apt-cache "${apt_opts[@]}" pkgnames linux-image-6.12 | grep -E '^linux-image-6\.12\.[0-9.]+\+deb12-cloud-amd64$' | sort -V | tail -n 1)
+  [ -n "$image" ] || { echo "fetch_debs: no linux-image-6.12.*-cloud-amd64 in bookworm-backports" >&2; exit 1; }
+  abi=${image#linux-image-}          # 6.12.95+deb12-cloud-amd64
+  base=${abi%-cloud-amd64}           # 6.12.95+deb12
+  for p in "$image" "linux-headers-$abi" "linux-headers-$base-common" "linux-kbuild-$base"; do fetch "$p" >/dev/null; done
+  echo "$abi"
+  exit 0
+fi
+for spec in "$@"; do fetch "$spec"; done
