@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# `make demo`: the scenario a newcomer should see first. make has built
-# everything already. On this kind of machine (a kernel without loadable
-# modules) it loads the TCP congestion control build/bpfprog/tcp_cc.bpf.o into
-# the host kernel with rawops and shows a real connection using it.
+# `make demo`: the scenarios a newcomer should see first. make has built
+# everything already.
+#  1. the seed tutorial's system: kernel module bpf_testmod defining a
+#     struct_ops type, the BPF program implementing it, rawops loading it,
+#     the kernel calling it. This host kernel cannot load modules, so it runs
+#     in a Debian 6.12 guest under qemu (tests/vm/boot.sh);
+#  2. a BPF TCP congestion control loaded into this host kernel with rawops,
+#     carrying a real connection.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RAWOPS=build/rawops
@@ -15,7 +19,14 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 tests/deps.sh demo
 
-step "what the object holds (rawops inspect, no kernel involved)"
+step "part 1, in a Debian 6.12 guest: the seed tutorial (kernel module + struct_ops type + BPF implementation)"
+if [ -e /proc/modules ] && [ -d "/lib/modules/$(uname -r)/build" ]; then
+  echo "(this kernel could load modules, but the demo's module is built for the Debian 6.12 guest)"
+fi
+echo "booting the Debian 6.12 guest under qemu (a few seconds; the first run downloads the kernel)..."
+tests/vm/boot.sh tests/vm/demo-guest.sh | sed -n 's/^demo: //p'
+
+step "part 2, on this host kernel: tcp_cc.bpf.o, a BPF TCP congestion control; what it holds (rawops inspect)"
 "$RAWOPS" inspect "$OBJ" | sed -n '/^struct_ops variable/,/^$/p'
 
 step "the bpf() calls a load will make (rawops plan, nothing sent yet)"
