@@ -311,7 +311,12 @@ Status ObjectParser::read_struct_ops(const elf::Section& sec) {
         v.name = std::string(b.type(vsi.type).name());
         v.section = std::string(sec.name);
         v.section_index = sec.index;
-        v.offset = vsi.offset;
+        // clang leaves VAR offsets in a DATASEC at 0: the symbol knows.
+        const elf::Symbol* sym = nullptr;
+        for (const auto& y : elf.symbols())
+            if (y.shndx == sec.index && y.name == v.name) sym = &y;
+        if (!sym) return Error(where(sec) + ": variable '" + v.name + "' has no symbol");
+        v.offset = sym->value;
         auto t = b.resolve(b.type(vsi.type).ref_type());
         if (!t || b.type(*t).kind() != btf::Kind::Struct)
             return Error(where(sec) + ": variable '" + v.name + "' is not a struct");
@@ -319,9 +324,9 @@ Status ObjectParser::read_struct_ops(const elf::Section& sec) {
         v.type_name = std::string(b.type(*t).name());
         if (v.type_name.empty()) return Error(where(sec) + ": variable '" + v.name + "' has an anonymous struct type");
         const std::uint32_t size = b.type(*t).size();
-        if (std::uint64_t{vsi.offset} + size > sec.data.size())
+        if (v.offset + size > sec.data.size() || v.offset + size < v.offset)
             return Error(where(sec) + ": variable '" + v.name + "' lies past the end of the section");
-        v.data = sec.data.subspan(vsi.offset, size);
+        v.data = sec.data.subspan(v.offset, size);
         v.member_programs.resize(b.type(*t).vlen());
         obj.struct_ops_.push_back(std::move(v));
     }

@@ -1,0 +1,117 @@
+// BTF-defined maps (array, hash, percpu array, ring buffer), two struct_ops
+// variables in one object sharing programs, and two programs in one bare
+// SEC("struct_ops"): user space writes a map, TCP connections run each
+// congestion control's init, user space reads the results back, ring buffer
+// included.
+#include <doctest/doctest.h>
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <atomic>
+
+#include "loader/sys/obj.h"
+#include "loader/sys/prog.h"
+#include "tests/common/skip.h"
+#include "tests/host/load_support.h"
+#include "tests/host/sys_support.h"
+#include "tests/host/tcp_traffic.h"
+
+using namespace rawops;
+using namespace rawops::testing;
+
+namespace {
+
+int possible_cpus() {
+    // "0-1" or "0" in /sys/devices/system/cpu/possible: the kernel sizes
+    // per-CPU values by possible, not online, CPUs.
+    FILE* f = std::fopen("/sys/devices/system/cpu/possible", "r");
+    int lo = 0, hi = 0;
+    if (f) {
+        if (std::fscanf(f, "%d-%d", &lo, &hi) < 2) hi = lo;
+        std::fclose(f);
+    }
+    return hi + 1;
+}
+
+// The 4-byte keys the programs pushed into a BPF ring buffer, read the way
+// a consumer does: consumer page (rw), producer page + data (ro).
+std::vector<std::uint32_t> drain_ringbuf(int fd, std::uint32_t size) {
+    const long page = sysconf(_SC_PAGESIZE);
+    std::vector<std::uint32_t> out;
+    void* cons = mmap(nullptr, page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    void* prod = mmap(nullptr, page + 2 * size, PROT_READ, MAP_SHARED, fd, page);
+    if (cons == MAP_FAILED || prod == MAP_FAILED) return out;
+    auto* consumer_pos = static_cast<std::atomic<std::uint64_t>*>(cons);
+    auto* producer_pos = static_cast<std::atomic<std::uint64_t>*>(prod);
+    const auto* data = static_cast<const std::uint8_t*>(prod) + page;
+    std::uint64_t c = consumer_pos->load(), p = producer_pos->load();
+    while (c < p) {
+        std::uint32_t len;
+        std::memcpy(&len, data + (c & (size - 1)), 4);
+        const std::uint32_t payload = len & ~(3u << 30);  // busy and discard bits
+        if (payload >= 4) {
+            std::uint32_t key;
+            std::memcpy(&key, data + ((c + 8) & (size - 1)), 4);
+            out.push_back(key);
+        }
+        c += (8 + payload + 7) & ~7ull;
+    }
+    consumer_pos->store(c);
+    munmap(cons, page);
+    munmap(prod, page + 2 * size);
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("tcp_cc_maps.bpf.o: two congestion controls in one object share programs and four kinds of maps") {
+    RAWOPS_REQUIRE_ROOT();
+    FdLeakCheck leaks;
+    if (tcp_cc_available("rawops_m1") || tcp_cc_available("rawops_m2")) RAWOPS_SKIP("rawops_m1/m2 already registered");
+    {
+        auto l = load_object("tcp_cc_maps.bpf.o");
+        REQUIRE_MESSAGE(l.ok(), l.error().message());
+        REQUIRE(l->object.struct_ops().size() == 2);
+        CHECK(l->object.find_program("m1_init")->section == "struct_ops");
+        CHECK(l->object.find_program("m2_init")->section == "struct_ops");
+        CHECK(l->loaded.registrations().size() == 2);
+        CHECK(tcp_cc_available("rawops_m1"));
+        CHECK(tcp_cc_available("rawops_m2"));
+
+        const std::uint32_t zero = 0;
+        const std::uint64_t setting = 100;
+        auto w = sys::map_update_elem(l->loaded.map_fd("settings"), sys::bytes_of(zero), sys::bytes_of(setting));
+        REQUIRE_MESSAGE(w.ok(), w.error().message());
+
+        for (const char* cc : {"rawops_m1", "rawops_m2"}) {
+            auto t = loopback_transfer(cc, 256u << 10);
+            REQUIRE_MESSAGE(t.ok(), t.error().message());
+            CHECK(t->congestion == cc);
+        }
+
+        for (std::uint32_t id : {1u, 2u}) {
+            CAPTURE(id);
+            std::uint64_t seen = 0, echo = 0;
+            REQUIRE(sys::map_lookup_elem(l->loaded.map_fd("seen"), sys::bytes_of(id), sys::writable_bytes_of(seen)).ok());
+            CHECK(seen == 1);  // the sending socket's init; the receiver keeps the default
+            REQUIRE(sys::map_lookup_elem(l->loaded.map_fd("settings"), sys::bytes_of(id), sys::writable_bytes_of(echo)).ok());
+            CHECK(echo == 100 + id);  // init read what user space wrote
+        }
+
+        std::vector<std::uint64_t> per_cpu(static_cast<std::size_t>(possible_cpus()), 0);
+        auto pc = sys::map_lookup_elem(l->loaded.map_fd("per_cpu"), sys::bytes_of(zero),
+                                       std::as_writable_bytes(std::span(per_cpu)));
+        REQUIRE_MESSAGE(pc.ok(), pc.error().message());
+        std::uint64_t total = 0;
+        for (auto v : per_cpu) total += v;
+        CHECK(total == 2);
+
+        auto info = sys::map_info(l->loaded.map_fd("events"));
+        REQUIRE(info.ok());
+        CHECK(info->max_entries == 4096);
+        CHECK(drain_ringbuf(l->loaded.map_fd("events"), info->max_entries) == std::vector<std::uint32_t>{1, 2});
+    }
+    CHECK_FALSE(tcp_cc_available("rawops_m1"));
+    CHECK_FALSE(tcp_cc_available("rawops_m2"));
+}
