@@ -100,6 +100,15 @@ Status Loaded::pin(const std::string& dir) {
     return {};
 }
 
+Status Loaded::update_link(const std::string& var, const Loaded& replacement, const std::string& replacement_var) {
+    const int link = link_fd(var), new_map = replacement.map_fd(replacement_var);
+    if (link < 0) return Error("no struct_ops link for variable '" + var + "' in this load");
+    if (new_map < 0) return Error("no struct_ops map '" + replacement_var + "' in the replacement load");
+    auto s = sys::link_update_struct_ops(link, new_map, map_fd(var));
+    if (!s) return std::move(s).error().context("updating the link of '" + var + "' to '" + replacement_var + "'");
+    return {};
+}
+
 Result<Loaded> execute(const Plan& plan, const ExecOptions& options) {
     Loaded loaded;
     auto need = [&](const Ref& r) -> int { return r.valid() ? loaded.fd(r) : -1; };

@@ -60,6 +60,13 @@ public:
     // After pinning: leave the registrations in the kernel when destroyed.
     void keep() { keep_ = true; }
 
+    // BPF_LINK_UPDATE: the link of struct_ops variable `var` switches to the
+    // map `replacement_var` of `replacement` (loaded with create_links =
+    // false), guarded by the map it uses now. The kernel requires the same
+    // struct_ops type (tcp: the same name). `replacement` may be destroyed
+    // afterwards: the link keeps the new map and its programs alive.
+    Status update_link(const std::string& var, const Loaded& replacement, const std::string& replacement_var);
+
 private:
     friend Result<Loaded> execute(const Plan&, const ExecOptions&);
     void add(Ref ref, sys::Fd fd) { fds_.emplace_back(std::move(ref), std::move(fd)); }

@@ -80,6 +80,12 @@ else
   check "load --pin registers rawops_reno and exits" "$RAWOPS" load "$OBJ" --pin "$pins/reno"
   available rawops_reno && pass "rawops_reno is available after load --pin" || fail "rawops_reno is available after load --pin"
   [ -e "$pins/reno/rawops_reno" ] && [ -e "$pins/reno/tcp_cc_bss" ] && pass "link and data maps are pinned" || fail "link and data maps are pinned" "$(ls "$pins/reno")"
+  # rawops map update/dump on the pinned .data map (generation, a u64).
+  check "map update writes a pinned map" "$RAWOPS" map update "$pins/reno/tcp_cc_data" 00000000 2a00000000000000
+  if "$RAWOPS" map dump "$pins/reno/tcp_cc_data" | grep -q "u64: 42$"; then pass "map dump reads back what map update wrote"
+  else fail "map dump reads back what map update wrote" "$("$RAWOPS" map dump "$pins/reno/tcp_cc_data")"; fi
+  "$RAWOPS" map update "$pins/reno/tcp_cc_data" 00000000 2a >/dev/null 2>&1; rc=$?
+  [ $rc -eq 1 ] && pass "map update with a value of the wrong size exits 1" || fail "map update with a value of the wrong size exits 1" "rc=$rc"
   check "update swaps the pinned link to tcp_cc_v2" "$RAWOPS" update "$pins/reno/rawops_reno" build/bpfprog/tcp_cc_v2.bpf.o
   available rawops_reno && pass "rawops_reno stays available across update" || fail "rawops_reno stays available across update"
   check "unload of the folder detaches and removes the pins" "$RAWOPS" unload "$pins/reno"

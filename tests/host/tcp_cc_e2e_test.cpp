@@ -82,7 +82,7 @@ TEST_CASE("BPF_LINK_UPDATE swaps rawops_reno to a second implementation; detach 
     auto before1 = read_global<RenoStats>(v1->loaded, "tcp_cc.bss");
     REQUIRE(before1.ok());
     const int link = v1->loaded.link_fd("rawops_reno");
-    auto upd = sys::link_update_struct_ops(link, v2->loaded.map_fd("rawops_reno_v2"), v1->loaded.map_fd("rawops_reno"));
+    auto upd = v1->loaded.update_link("rawops_reno", v2->loaded, "rawops_reno_v2");
     REQUIRE_MESSAGE(upd.ok(), upd.error().message());
 
     auto t = loopback_transfer("rawops_reno", kEightMiB);
