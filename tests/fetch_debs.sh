@@ -29,13 +29,14 @@ fi
 fetch() {  # fetch PKG[=VERSION] -> unpacked under $cache/root/<pkg>
   local spec=$1 pkg=${1%%=*}
   local dest="$cache/root/$pkg"
-  if [ ! -f "$dest/.unpacked" ]; then
+  # The stamp records what was asked for: another version is fetched anew.
+  if [ "$(cat "$dest/.unpacked" 2>/dev/null)" != "$spec" ]; then
     rm -rf "$dest" && mkdir -p "$dest"
     (cd "$cache/debs" && apt-get "${apt_opts[@]}" download -qq "$spec" >&2)
     local deb
     deb=$(ls -t "$cache/debs/${pkg}_"*.deb | head -n 1)
     dpkg-deb -x "$deb" "$dest"
-    touch "$dest/.unpacked"
+    echo "$spec" > "$dest/.unpacked"
     echo "fetch_debs: unpacked $(basename "$deb")" >&2
   fi
   echo "$dest"

@@ -1,12 +1,13 @@
-# Benchmarks (make bench): our BTF lookup against libbpf 1.4.6's, whole
-# process each. libbpf comes from bookworm-backports, unpacked under
-# $(BUILD)/bench/libbpf (tests/bench/fetch_libbpf.sh), linked statically.
-BENCH_DIR   := $(BUILD)/bench
-LIBBPF_ROOT := $(BENCH_DIR)/libbpf/root
-LIBBPF_A    := $(LIBBPF_ROOT)/usr/lib/x86_64-linux-gnu/libbpf.a
+# Benchmarks (make bench): rawops against libbpf 1.4.6, whole process each
+# side. libbpf-dev comes from bookworm-backports through tests/fetch_debs.sh
+# (cached in .cache/debs, or $RAWOPS_CACHE) and is linked statically.
+BENCH_DIR      := $(BUILD)/bench
+LIBBPF_VERSION := 1:1.4.6-1~bpo12+1
+LIBBPF_ROOT    := $(or $(RAWOPS_CACHE),$(CURDIR)/.cache/debs)/root/libbpf-dev
+LIBBPF_A       := $(LIBBPF_ROOT)/usr/lib/x86_64-linux-gnu/libbpf.a
 
-$(LIBBPF_A): tests/bench/fetch_libbpf.sh
-	tests/bench/fetch_libbpf.sh $(BENCH_DIR)/libbpf
+$(LIBBPF_A): tests/fetch_debs.sh
+	tests/fetch_debs.sh libbpf-dev=$(LIBBPF_VERSION)
 	@touch $@
 
 $(BENCH_DIR)/libbpf_lookup: tests/bench/libbpf_lookup.c $(LIBBPF_A)
