@@ -7,6 +7,7 @@
 
 #include "loader/plan/plan.h"
 #include "loader/reloc/btf_fixup.h"
+#include "loader/reloc/core.h"
 #include "loader/reloc/kfunc.h"
 #include "loader/reloc/link.h"
 #include "loader/struct_ops/binding.h"
@@ -47,6 +48,7 @@ private:
     Status add_program(const ProgramBinding& pb);
     void add_struct_ops_maps();
     Ref module_btf(const std::string& module);
+    Result<reloc::CoreResult> core_relocation(const reloc::CoreSite& site);
 
     const Object& obj_;
     struct_ops::KernelBtf& kernel_;
@@ -70,6 +72,20 @@ Ref Builder::module_btf(const std::string& module) {
         module_steps_.push_back(Step{"open the BTF of module " + module, r, OpenModuleBtf{module}});
     }
     return r;
+}
+
+// vmlinux first; the modules' BTF only for what vmlinux has no candidate
+// for (libbpf's order), so most loads never parse a module.
+Result<reloc::CoreResult> Builder::core_relocation(const reloc::CoreSite& site) {
+    std::vector<reloc::CoreTarget> targets{{&kernel_.vmlinux(), "vmlinux"}};
+    auto r = reloc::core_calc(obj_.btf(), site.relo, targets);
+    if (!r || r->found || kernel_.module_names().empty()) return r;
+    for (const auto& m : kernel_.module_names()) {
+        auto b = kernel_.module(m);
+        if (!b) return std::move(b).error();
+        targets.push_back({*b, m});
+    }
+    return reloc::core_calc(obj_.btf(), site.relo, targets);
 }
 
 Status Builder::bind_variables() {
@@ -237,10 +253,20 @@ Status Builder::add_program(const ProgramBinding& pb) {
     for (const btf::LineInfo& li : linked->line_info) append_record(lp.line_info, li);
     lp.func_info_count = static_cast<std::uint32_t>(linked->func_info.size());
     lp.line_info_count = static_cast<std::uint32_t>(linked->line_info.size());
+    std::size_t changed = 0, poisoned = 0;
+    for (const reloc::CoreSite& site : linked->core) {
+        auto r = core_relocation(site);
+        if (!r) return std::move(r).error().context(obj_.path() + ": program '" + p.name + "', CO-RE relocation at insn " +
+                                                   std::to_string(site.insn) + " (section '" + site.section + "')");
+        RAWOPS_TRY(reloc::core_patch(lp.insns, site.insn, *r));
+        changed += !r->poison && r->value != r->orig;
+        poisoned += r->poison;
+        lp.core.push_back(r->description);
+    }
     if (!linked->core.empty())
         plan_.notes.push_back("program '" + p.name + "': " + std::to_string(linked->core.size()) +
-                              " CO-RE relocation(s) kept as compiled: correct only when the object was built "
-                              "against this kernel's vmlinux.h (the CO-RE engine is not wired in yet)");
+                              " CO-RE relocation(s) resolved against the kernel's BTF, " + std::to_string(changed) +
+                              " changed from the compiled value, " + std::to_string(poisoned) + " poisoned");
 
     const std::string summary = "load program '" + p.name + "' (" + p.section + ") for " + pb.bound_to +
                                 (linked->appended.empty() ? "" : ", with " + std::to_string(linked->appended.size()) + " subprogram(s)");

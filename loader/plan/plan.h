@@ -87,6 +87,7 @@ struct LoadProgram {
     std::vector<std::uint8_t> func_info, line_info;  // kernel record layout
     std::uint32_t func_info_count = 0, line_info_count = 0;
     std::string bound_to;          // "tcp_congestion_ops.init (member #5)"
+    std::vector<std::string> core; // each CO-RE relocation applied, as text
 };
 
 // BPF_LINK_CREATE of a struct_ops map.

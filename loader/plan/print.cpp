@@ -86,6 +86,7 @@ std::string describe_step(const Step& step) {
         }
         out << line(sys::Cmd::ProgLoad, f);
         for (const auto& m : a->map_fds) out << "\n      insn " << m.insn << ": ld_imm64 imm = " << m.map.str();
+        for (const auto& c : a->core) out << "\n      CO-RE " << c;
     } else if (const auto* a = std::get_if<CreateLink>(&step.action)) {
         out << line(sys::Cmd::LinkCreate, {{"link_create.map_fd", a->map.str()}, {"attach_type", "BPF_STRUCT_OPS"}});
     }

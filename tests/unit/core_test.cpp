@@ -1,0 +1,160 @@
+// CO-RE relocation: (1) every record clang wrote into the built objects,
+// resolved against this machine's vmlinux BTF (which the objects were
+// compiled against, so every value must come out as compiled); (2)
+// hand-built local/target pairs where the kernel's layout differs.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+
+#include "loader/object.h"
+#include "loader/reloc/core.h"
+#include "loader/reloc/link.h"
+#include "tests/btf/btf_builder.h"
+#include "tests/common/paths.h"
+#include "tests/common/skip.h"
+
+using namespace rawops;
+using rawops::btf::CoreReloKind;
+using rawops::testing::BtfBuilder;
+
+TEST_CASE("every CO-RE record of the built objects resolves against vmlinux to its compiled value") {
+    if (!std::filesystem::exists("/sys/kernel/btf/vmlinux")) RAWOPS_SKIP("no /sys/kernel/btf/vmlinux");
+    auto vm = btf::Btf::open_vmlinux();
+    REQUIRE(vm.ok());
+    const std::vector<reloc::CoreTarget> targets{{&*vm, "vmlinux"}};
+    int records = 0;
+    for (const auto& e : std::filesystem::directory_iterator(rawops::testing::build_dir() + "/bpfprog")) {
+        if (e.path().extension() != ".o") continue;
+        auto obj = Object::open(e.path().string());
+        REQUIRE(obj.ok());
+        // Objects for the guest module have records against module types.
+        if (e.path().filename().string().rfind("testmod", 0) == 0) continue;
+        for (std::size_t i = 0; i < obj->programs().size(); ++i) {
+            if (obj->programs()[i].subprogram) continue;
+            auto linked = reloc::link_program(*obj, i);
+            REQUIRE(linked.ok());
+            for (const auto& site : linked->core) {
+                CAPTURE(e.path().string());
+                auto r = reloc::core_calc(obj->btf(), site.relo, targets);
+                REQUIRE_MESSAGE(r.ok(), r.error().message());
+                CHECK_MESSAGE(r->found, r->description);
+                CHECK_FALSE(r->poison);
+                CHECK_MESSAGE(r->value == r->orig, r->description);
+                // Patching checks the instruction really holds the compiled value.
+                auto insns = linked->insns;
+                auto s = reloc::core_patch(insns, site.insn, *r);
+                CHECK_MESSAGE(s.ok(), (s.ok() ? "" : s.error().message()));
+                ++records;
+            }
+        }
+    }
+    CHECK(records >= 40);
+}
+
+namespace {
+
+// One side: struct task { int pid; long state; struct { int flags; }; int bits:3, more:5; } + enum color.
+struct Side {
+    std::vector<std::uint8_t> raw;
+    std::uint32_t task = 0, color = 0, access_off = 0;
+};
+
+Side build(const std::string& task_name, std::uint32_t pid_off, bool with_state, std::uint64_t blue_value) {
+    BtfBuilder b;
+    const auto i32 = b.int_("int", 4, 32, 1);
+    const auto i64 = b.int_("long", 8, 64, 1);
+    const auto anon = b.composite(false, "", 4, {{"flags", i32, 0}});
+    std::vector<BtfBuilder::M> ms{{"pid", i32, pid_off * 8}};
+    if (with_state) ms.push_back({"state", i64, 64 + pid_off * 8});
+    ms.push_back({"", anon, 128 + pid_off * 8});
+    ms.push_back({"bits", i32, 160 + pid_off * 8, 3});
+    ms.push_back({"more", i32, 163 + pid_off * 8, 5});
+    Side s;
+    s.task = b.composite(false, task_name, 24 + pid_off, ms, /*kflag=*/true);
+    s.color = b.type("color", 6, 2, false, 4);
+    b.u32(b.str("RED"));
+    b.u32(0);
+    b.u32(b.str("BLUE"));
+    b.u32(static_cast<std::uint32_t>(blue_value));
+    s.access_off = b.str("0:0");  // task.pid
+    b.str("0:1");                 // task.state
+    b.str("0:2:0");               // task.<anon>.flags
+    b.str("0:3");                 // task.bits
+    b.str("1");                   // enum: BLUE
+    b.str("0");                   // type relocations
+    s.raw = b.build();
+    return s;
+}
+
+// Offset of access string `s` in the string section (any position whose
+// NUL-terminated text is `s` will do).
+std::uint32_t off_of(const btf::Btf& b, const std::string& s) {
+    for (std::uint32_t o = 1; o < b.str_end(); ++o)
+        if (b.str(o) == s) return o;
+    return 0;
+}
+
+}  // namespace
+
+TEST_CASE("hand-built layouts: moved fields, flavors, missing fields, bitfields, enums, types") {
+    // The object was compiled against `task___old` with pid at 0 and a state
+    // member; the kernel's `task` has everything 8 bytes later and no state.
+    Side local_side = build("task___old", 0, true, 1);
+    Side target_side = build("task", 8, false, 7);
+    auto local = btf::Btf::parse(std::span<const std::uint8_t>(local_side.raw));
+    auto target = btf::Btf::parse(std::span<const std::uint8_t>(target_side.raw));
+    REQUIRE(local.ok());
+    REQUIRE(target.ok());
+    const std::vector<reloc::CoreTarget> targets{{&*target, "vmlinux"}};
+    auto relo = [&](CoreReloKind k, const char* access, std::uint32_t type) {
+        return btf::CoreRelo{0, type, off_of(*local, access), k};
+    };
+    auto calc = [&](CoreReloKind k, const char* access, std::uint32_t type = 0) {
+        auto r = reloc::core_calc(*local, relo(k, access, type ? type : local_side.task), targets);
+        REQUIRE_MESSAGE(r.ok(), r.error().message());
+        return *r;
+    };
+
+    auto pid = calc(CoreReloKind::FieldByteOffset, "0:0");
+    CHECK(pid.found);
+    CHECK(pid.orig == 0);
+    CHECK(pid.value == 8);  // moved
+    CHECK(pid.description.find("task___old.pid") != std::string::npos);
+
+    auto flags = calc(CoreReloKind::FieldByteOffset, "0:2:0");  // through an anonymous struct
+    CHECK(flags.orig == 16);
+    CHECK(flags.value == 24);
+
+    auto state = calc(CoreReloKind::FieldByteOffset, "0:1");
+    CHECK_FALSE(state.found);
+    CHECK(state.poison);
+    CHECK(calc(CoreReloKind::FieldExists, "0:1").value == 0);
+    CHECK(calc(CoreReloKind::FieldExists, "0:0").value == 1);
+
+    // bits: 3-bit field at bit 160 (+64 in the kernel).
+    CHECK(calc(CoreReloKind::FieldByteOffset, "0:3").value == 28);
+    CHECK(calc(CoreReloKind::FieldByteSize, "0:3").value == 4);
+    CHECK(calc(CoreReloKind::FieldLshiftU64, "0:3").value == 64 - 3);
+    CHECK(calc(CoreReloKind::FieldRshiftU64, "0:3").value == 64 - 3);
+    CHECK(calc(CoreReloKind::FieldSigned, "0:3").value == 1);
+
+    CHECK(calc(CoreReloKind::EnumvalValue, "1", local_side.color).value == 7);
+    CHECK(calc(CoreReloKind::EnumvalExists, "1", local_side.color).value == 1);
+    CHECK(calc(CoreReloKind::TypeSize, "0").value == 32);
+    CHECK(calc(CoreReloKind::TypeIdTarget, "0").value == target_side.task);
+    CHECK(calc(CoreReloKind::TypeExists, "0").value == 1);
+
+    // Patching: an LDX with the old offset gets the new one; a poisoned
+    // instruction becomes a call to an invalid helper.
+    std::vector<Insn> insns{Insn{0x61, 0x12, 0, 0}, Insn{0x79, 0x12, 8, 0}};
+    REQUIRE(reloc::core_patch(insns, 0, pid).ok());
+    CHECK(insns[0].off == 8);
+    REQUIRE(reloc::core_patch(insns, 1, state).ok());
+    CHECK(insns[1].code == insn::kCall);
+    CHECK(insns[1].imm == 0xbad2310);
+    // An instruction that does not hold the compiled value is refused.
+    std::vector<Insn> wrong{Insn{0x61, 0x12, 4, 0}};
+    auto bad = reloc::core_patch(wrong, 0, pid);
+    REQUIRE_FALSE(bad.ok());
+    CHECK(bad.error().message().find("holds 4, the relocation expects 0") != std::string::npos);
+}
