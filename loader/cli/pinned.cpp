@@ -1,5 +1,6 @@
 #include "loader/cli/pinned.h"
 
+#include <cstdlib>
 #include <fstream>
 
 #include "loader/sys/abi.h"
@@ -17,7 +18,8 @@ Result<Pinned> open_pinned(const std::string& path) {
     while (info >> key >> value) {
         if (key == "link_type:") p.kind = value == "struct_ops" ? Pinned::Kind::StructOpsLink : Pinned::Kind::Other;
         if (key == "map_type:")
-            p.kind = std::stoul(value) == sys::kMapTypeStructOps ? Pinned::Kind::StructOpsMap : Pinned::Kind::OtherMap;
+            p.kind = std::strtoul(value.c_str(), nullptr, 10) == sys::kMapTypeStructOps ? Pinned::Kind::StructOpsMap
+                                                                                       : Pinned::Kind::OtherMap;
     }
     p.fd = std::move(fd).value();
     return p;

@@ -71,10 +71,15 @@ Result<Spec> parse_spec(const Btf& b, TypeId root, std::string_view access_str, 
     while (pos <= access_str.size()) {
         std::size_t end = access_str.find(':', pos);
         if (end == std::string_view::npos) end = access_str.size();
-        const std::string part(access_str.substr(pos, end - pos));
-        if (part.empty() || part.find_first_not_of("0123456789") != std::string::npos)
-            return Error("bad access string '" + std::string(access_str) + "'");
-        s.raw.push_back(static_cast<std::uint32_t>(std::stoul(part)));
+        const std::string_view part = access_str.substr(pos, end - pos);
+        std::uint64_t n = 0;
+        bool ok = !part.empty() && part.size() <= 9;  // indices fit in 32 bits; no overflow below
+        for (char c : part) {
+            ok = ok && c >= '0' && c <= '9';
+            n = n * 10 + static_cast<std::uint64_t>(c - '0');
+        }
+        if (!ok) return Error("bad access string '" + std::string(access_str) + "'");
+        s.raw.push_back(static_cast<std::uint32_t>(n));
         pos = end + 1;
         if (s.raw.size() > kMaxSpecLen) return Error("access string too long");
     }

@@ -1,12 +1,15 @@
 // libFuzzer target: arbitrary bytes as a BPF object file. Whatever our ELF
-// reader accepts must survive every accessor; the Object parser on top (and
-// program linking) must refuse or accept without crashing.
+// reader accepts must survive every accessor; the Object parser on top,
+// program linking and, where the machine has kernel BTF, the whole plan
+// builder (binding, BTF fixup, CO-RE, kfuncs; it makes no bpf() call) must
+// refuse or accept without crashing.
 #include <cstddef>
 #include <cstdint>
 #include <span>
 
 #include "loader/elf/elf_file.h"
 #include "loader/object.h"
+#include "loader/plan/plan.h"
 #include "loader/reloc/link.h"
 
 using namespace rawops;
@@ -29,6 +32,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         for (std::size_t i = 0; i < obj->programs().size(); ++i) {
             auto linked = reloc::link_program(*obj, i);
             if (linked.ok()) sink += linked->insns.size();
+        }
+        static auto kernel = struct_ops::KernelBtf::open();
+        if (kernel.ok()) {
+            auto p = plan::build(*obj, *kernel);
+            if (p.ok()) sink += p->steps.size();
         }
     }
     asm volatile("" : : "r"(sink));

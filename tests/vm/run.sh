@@ -13,24 +13,36 @@ VM=$BUILD/vm
 log=$VM/console.log.txt
 mkdir -p "$VM"
 t0=$(date +%s)
-tests/vm/boot.sh tests/vm/guest.sh >"$log"
-rc=$?
+# The guest kernel has been seen to crash under qemu's TCG emulation on a
+# busy 2-core host (double faults with impossible EFLAGS, also at boot,
+# before any of our code ran; boot.sh avoids the known cause, CMPXCHG16B).
+# Should a crash still happen it is retried twice and said so; a bug of ours
+# that crashes the guest every time still fails.
+for attempt in 1 2 3; do
+  tests/vm/boot.sh tests/vm/guest.sh >"$log"
+  rc=$?
+  [ $rc -ne 0 ] && break
+  grep -q "Kernel panic\|Oops:" "$log" || break
+  cp "$log" "$VM/console.crash$attempt.txt"
+  echo "NOTE: the guest kernel crashed (attempt $attempt, see $VM/console.crash$attempt.txt): $(grep -m1 "Oops:\|Kernel panic" "$log")"
+done
 secs=$(( $(date +%s) - t0 ))
 case $rc in
   3) skip "guest tests" "qemu cannot be installed here (tests/deps.sh vm failed)"; suite_end; exit ;;
   4) fail "fetch the Debian 6.12 kernel and build kmod/bpf_testmod.ko against its headers"; suite_end; exit ;;
 esac
 pass "build kmod/bpf_testmod.ko against the Debian 6.12 headers"
+qrc=$(cat "$VM/qemu.rc" 2>/dev/null || echo "?")
 if ! grep -q "rawops-guest: begin" "$log"; then
-  if ! grep -q "Linux version\|Run /init" "$log" && [ -n "$(head -c 300 "$log")" ] && grep -qi "qemu" "$log"; then
-    skip "guest tests" "qemu could not start: $(head -n 3 "$log")"
+  if [ "$qrc" = 126 ] || [ "$qrc" = 127 ]; then
+    skip "guest tests" "qemu could not start (exit $qrc): $(head -n 2 "$log")"
   else
-    fail "guest booted and ran its tests" "see $log"
+    fail "guest booted and ran its tests" "qemu exit $qrc; see $log"
   fi
   suite_end; exit
 fi
 grep -q "rawops-guest: end" "$log" && pass "guest ran to the end and powered off (build + boot + tests: $secs s)" \
-  || fail "guest ran to the end" "see $log"
+  || fail "guest ran to the end" "qemu exit $qrc; see $log"
 while IFS= read -r line; do
   case "$line" in
     PASS:*) pass "guest: ${line#PASS: }" ;;
