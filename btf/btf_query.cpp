@@ -262,9 +262,14 @@ namespace {
 
 // Depth-first search of `name` in composite `tid`, descending into anonymous
 // struct/union members; `base_bits` is the composite's offset so far.
+// `searched` holds composites already searched in vain: whether a type holds
+// the name does not depend on where it sits, and without the memo a BTF whose
+// anonymous members fan out (k of them, each holding k more, ...) would cost
+// k^depth (found by fuzz_btf: a hang).
 bool search_member(const Btf& btf, TypeId tid, std::string_view name, std::uint32_t base_bits, int depth,
-                   MemberInfo& out) {
+                   MemberInfo& out, std::vector<TypeId>& searched) {
     if (depth >= kMaxDepth) return false;
+    if (std::find(searched.begin(), searched.end(), tid) != searched.end()) return false;
     TypeView t = btf.type(tid);
     for (std::uint32_t i = 0; i < t.vlen(); ++i) {
         Member m = t.member(i);
@@ -280,9 +285,10 @@ bool search_member(const Btf& btf, TypeId tid, std::string_view name, std::uint3
         auto inner = btf.resolve(m.type);
         if (!inner || !btf.type(*inner).is_composite()) continue;
         out.path.push_back(i);
-        if (search_member(btf, *inner, name, base_bits + m.bit_offset, depth + 1, out)) return true;
+        if (search_member(btf, *inner, name, base_bits + m.bit_offset, depth + 1, out, searched)) return true;
         out.path.pop_back();
     }
+    searched.push_back(tid);
     return false;
 }
 
@@ -296,7 +302,8 @@ Result<MemberInfo> Btf::find_member(TypeId composite_id, std::string_view name) 
         return Error("BTF '" + impl_->name + "': " + describe(composite_id) + " is not a struct or union");
     if (name.empty()) return Error("BTF '" + impl_->name + "': empty member name");
     MemberInfo info;
-    if (search_member(*this, *resolved, name, 0, 0, info)) return info;
+    std::vector<TypeId> searched;
+    if (search_member(*this, *resolved, name, 0, 0, info, searched)) return info;
     return Error("BTF '" + impl_->name + "': " + describe(*resolved) + " has no member '" + std::string(name) + "'");
 }
 

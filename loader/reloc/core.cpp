@@ -4,6 +4,7 @@
 // patch the instruction.
 #include "loader/reloc/core.h"
 
+#include <algorithm>
 #include <optional>
 
 #include "loader/struct_ops/binding.h"
@@ -189,20 +190,24 @@ bool types_compat(const Btf& lb, TypeId lid, const Btf& tb, TypeId tid, int dept
 }
 
 // Finds the local member of `acc` by name in target type `tid`, looking
-// through anonymous members; extends `spec` with the path taken.
-int match_member(const Spec& local, const Access& acc, const Btf& tb, TypeId tid, Spec& spec, TypeId& next) {
+// through anonymous members; extends `spec` with the path taken. `searched`
+// holds target composites already searched in vain (the answer does not
+// depend on the path), which keeps fanned-out anonymous members linear.
+int match_member(const Spec& local, const Access& acc, const Btf& tb, TypeId tid, Spec& spec, TypeId& next,
+                 std::vector<TypeId>& searched) {
     const TypeView lt = local.btf->type(acc.type);
     const btf::Member lm = lt.member(acc.idx);
     tid = skip_mods(tb, tid);
     const TypeView t = tb.type(tid);
     if (!t.is_composite()) return 0;
+    if (std::find(searched.begin(), searched.end(), tid) != searched.end()) return 0;
     for (std::uint32_t i = 0; i < t.vlen(); ++i) {
         const btf::Member m = t.member(i);
         if (spec.raw.size() >= kMaxSpecLen) return -1;
         spec.bit_offset += m.bit_offset;
         spec.raw.push_back(i);
         if (m.name.empty()) {
-            const int found = match_member(local, acc, tb, m.type, spec, next);
+            const int found = match_member(local, acc, tb, m.type, spec, next, searched);
             if (found) return found;
         } else if (m.name == lm.name) {
             if (!fields_compat(*local.btf, lm.type, tb, m.type)) return 0;
@@ -213,6 +218,7 @@ int match_member(const Spec& local, const Access& acc, const Btf& tb, TypeId tid
         spec.bit_offset -= m.bit_offset;
         spec.raw.pop_back();
     }
+    searched.push_back(tid);
     return 0;
 }
 
@@ -239,7 +245,8 @@ std::optional<Spec> match_spec(const Spec& local, CoreReloKind kind, const Btf& 
         const Access& la = local.access[i];
         if (!la.name.empty()) {
             TypeId next = 0;
-            if (match_member(local, la, tb, tid, s, next) <= 0) return std::nullopt;
+            std::vector<TypeId> searched;
+            if (match_member(local, la, tb, tid, s, next, searched) <= 0) return std::nullopt;
             tid = next;
             continue;
         }
