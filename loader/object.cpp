@@ -312,9 +312,7 @@ Status ObjectParser::read_struct_ops(const elf::Section& sec) {
         v.section = std::string(sec.name);
         v.section_index = sec.index;
         // clang leaves VAR offsets in a DATASEC at 0: the symbol knows.
-        const elf::Symbol* sym = nullptr;
-        for (const auto& y : elf.symbols())
-            if (y.shndx == sec.index && y.name == v.name) sym = &y;
+        const elf::Symbol* sym = elf.find_symbol(sec.index, v.name);
         if (!sym) return Error(where(sec) + ": variable '" + v.name + "' has no symbol");
         v.offset = sym->value;
         auto t = b.resolve(b.type(vsi.type).ref_type());

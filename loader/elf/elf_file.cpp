@@ -213,6 +213,12 @@ const Section* ElfFile::find_section(std::string_view name) const {
     return nullptr;
 }
 
+const Symbol* ElfFile::find_symbol(std::size_t section, std::string_view name) const {
+    for (const auto& y : symbols_)
+        if (y.shndx == section && y.name == name) return &y;
+    return nullptr;
+}
+
 const std::vector<Relocation>& ElfFile::relocations_for(std::size_t target) const {
     static const std::vector<Relocation> none;
     return target < relocs_.size() ? relocs_[target] : none;

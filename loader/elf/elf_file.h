@@ -54,6 +54,8 @@ public:
     const std::vector<Section>& sections() const { return sections_; }
     const Section* find_section(std::string_view name) const;
     const std::vector<Symbol>& symbols() const { return symbols_; }
+    // The symbol named `name` defined in section `section`, or nullptr.
+    const Symbol* find_symbol(std::size_t section, std::string_view name) const;
     // REL relocations applying to section `target` (all .rel sections whose
     // sh_info names it), in file order.
     const std::vector<Relocation>& relocations_for(std::size_t target) const;

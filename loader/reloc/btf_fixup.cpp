@@ -94,9 +94,7 @@ Result<std::vector<std::uint8_t>> kernel_ready_btf(const Object& obj) {
             const std::size_t vsi = rec + 12 + i * 12;
             const btf::TypeView var = b.type(get32(out, vsi));
             if (var.kind() != btf::Kind::Var) continue;
-            const elf::Symbol* sym = nullptr;
-            for (const auto& s : obj.elf().symbols())
-                if (s.shndx == sec->index && s.name == var.name()) sym = &s;
+            const elf::Symbol* sym = obj.elf().find_symbol(sec->index, var.name());
             if (!sym)
                 return Error(obj.path() + ": BTF variable '" + std::string(var.name()) + "' in DATASEC '" + sec_name +
                              "' has no symbol");

@@ -21,10 +21,12 @@
 #include "loader/sys/prog.h"
 #include "tests/common/skip.h"
 #include "tests/host/sys_support.h"
+#include "tests/host/tcp_traffic.h"
 
 using namespace rawops;
 using namespace rawops::sys;
 using rawops::testing::FdLeakCheck;
+using rawops::testing::tcp_cc_available;
 namespace a = rawops::testing::asm_;
 
 namespace {
@@ -49,14 +51,6 @@ std::vector<Insn> dummy_test_1_insns() {
 
 std::vector<Insn> return_imm(std::int32_t v) { return {a::mov64_imm(0, v), a::exit_()}; }
 
-bool tcp_cc_available(const std::string& name) {
-    std::ifstream f("/proc/sys/net/ipv4/tcp_available_congestion_control");
-    std::string word;
-    while (f >> word) {
-        if (word == name) return true;
-    }
-    return false;
-}
 
 // Where the pieces of a struct_ops value live, from vmlinux BTF.
 struct StructOpsLayout {
