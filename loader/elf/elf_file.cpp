@@ -92,30 +92,36 @@ Status ElfFile::parse() {
 
     std::vector<Elf64_Shdr> sh(eh.e_shnum);
     std::memcpy(sh.data(), bytes_.data() + eh.e_shoff, sh.size() * sizeof(Elf64_Shdr));
-    for (std::size_t i = 0; i < sh.size(); ++i)
-        if (sh[i].sh_type != SHT_NOBITS && sh[i].sh_type != SHT_NULL && !fits(sh[i].sh_offset, sh[i].sh_size, size))
-            return bad("section " + std::to_string(i) + ": data [" + hex(sh[i].sh_offset) + ", +" + hex(sh[i].sh_size) +
-                       ") lies past end of file (" + hex(size) + " bytes)");
+    auto has_data = [](const Elf64_Shdr& s) { return s.sh_type != SHT_NOBITS && s.sh_type != SHT_NULL; };
+    auto past_end = [&](std::size_t i, const std::string& label) {
+        return bad("section " + std::to_string(i) + label + ": data [" + hex(sh[i].sh_offset) + ", +" +
+                   hex(sh[i].sh_size) + ") lies past end of file (" + hex(size) + " bytes)");
+    };
 
-    // A NUL-terminated string inside a string-table section.
-    auto string_at = [&](std::size_t table, std::uint64_t off, std::string_view& out) -> bool {
-        const Elf64_Shdr& st = sh[table];
-        if (st.sh_type != SHT_STRTAB || off >= st.sh_size) return false;
+    // The section name table first, so that every later error can name its section.
+    const Elf64_Shdr& shstr = sh[eh.e_shstrndx];
+    if (shstr.sh_type != SHT_STRTAB) return bad("e_shstrndx " + std::to_string(eh.e_shstrndx) + " is not a string table");
+    if (!fits(shstr.sh_offset, shstr.sh_size, size)) return past_end(eh.e_shstrndx, " (section name table)");
+
+    // A NUL-terminated string inside a string-table section already checked to lie within the file.
+    auto string_at = [&](const Elf64_Shdr& st, std::uint64_t off, std::string_view& out) -> bool {
+        if (off >= st.sh_size) return false;
         const char* base = reinterpret_cast<const char*>(bytes_.data() + st.sh_offset);
         const void* nul = std::memchr(base + off, 0, st.sh_size - off);
         if (!nul) return false;
         out = std::string_view(base + off, static_cast<std::size_t>(static_cast<const char*>(nul) - (base + off)));
         return true;
     };
-    if (sh[eh.e_shstrndx].sh_type != SHT_STRTAB) return bad("e_shstrndx " + std::to_string(eh.e_shstrndx) + " is not a string table");
 
     sections_.reserve(sh.size());
     for (std::size_t i = 0; i < sh.size(); ++i) {
         Section s;
         s.index = i;
-        if (!string_at(eh.e_shstrndx, sh[i].sh_name, s.name))
+        if (!string_at(shstr, sh[i].sh_name, s.name))
             return bad("section " + std::to_string(i) + ": name offset " + std::to_string(sh[i].sh_name) +
                        " is outside the section name table or unterminated");
+        if (has_data(sh[i]) && !fits(sh[i].sh_offset, sh[i].sh_size, size))
+            return past_end(i, " '" + std::string(s.name) + "'");
         s.type = sh[i].sh_type;
         s.flags = sh[i].sh_flags;
         s.offset = sh[i].sh_offset;
@@ -124,7 +130,7 @@ Status ElfFile::parse() {
         s.entsize = sh[i].sh_entsize;
         s.link = sh[i].sh_link;
         s.info = sh[i].sh_info;
-        if (s.type != SHT_NOBITS && s.type != SHT_NULL) s.data = bytes_.subspan(s.offset, s.size);
+        if (has_data(sh[i])) s.data = bytes_.subspan(s.offset, s.size);
         sections_.push_back(s);
     }
 
@@ -189,6 +195,11 @@ Status ElfFile::parse_relocations(std::size_t rel, std::size_t symtab) {
     if (rs.info == 0 || rs.info >= sections_.size())
         return Error(where + ": sh_info " + std::to_string(rs.info) + " names no section to relocate");
     const Section& target = sections_[rs.info];
+    // A NOBITS target (.bss) has no bytes to patch: its data view is empty, so
+    // an offset checked only against sh_size would let callers index past it.
+    if (target.type == SHT_NOBITS || target.type == SHT_NULL)
+        return Error(where + ": relocates section " + std::to_string(rs.info) + " '" + std::string(target.name) +
+                     "', which has no data in the file");
     for (std::size_t k = 0; k < rs.size / sizeof(Elf64_Rel); ++k) {
         Elf64_Rel r;
         std::memcpy(&r, rs.data.data() + k * sizeof r, sizeof r);
@@ -199,7 +210,7 @@ Status ElfFile::parse_relocations(std::size_t rel, std::size_t symtab) {
         if (!rt) return Error(at + ": unknown relocation type " + std::to_string(type));
         if (sym >= symbols_.size())
             return Error(at + ": symbol index " + std::to_string(sym) + " out of range (" + std::to_string(symbols_.size()) + " symbols)");
-        if (!fits(r.r_offset, rt->width, target.size))
+        if (!fits(r.r_offset, rt->width, target.data.size()))
             return Error(at + " (" + rt->name + "): offset " + hex(r.r_offset) + " lies outside section '" +
                          std::string(target.name) + "' (" + hex(target.size) + " bytes)");
         relocs_[rs.info].push_back({r.r_offset, type, static_cast<std::uint32_t>(sym)});

@@ -57,7 +57,10 @@ public:
     // The symbol named `name` defined in section `section`, or nullptr.
     const Symbol* find_symbol(std::size_t section, std::string_view name) const;
     // REL relocations applying to section `target` (all .rel sections whose
-    // sh_info names it), in file order.
+    // sh_info names it), in file order. Each one's symbol indexes symbols(),
+    // and the bytes its type patches (16 for R_BPF_64_64, 8 for ABS64 and
+    // 64_32, 4 for ABS32 and NODYLD32) lie inside the target's data, which is
+    // never NOBITS.
     const std::vector<Relocation>& relocations_for(std::size_t target) const;
 
 private:

@@ -1,13 +1,15 @@
 // Hand-broken variants of a real object: each must be refused with an error
-// naming the problem. Never a crash, never a read out of bounds (this suite
-// also runs under AddressSanitizer in `make fuzz`'s build, see tests/fuzz).
+// naming the problem. Never a crash, never a read out of bounds (`make fuzz`
+// also runs this suite built with AddressSanitizer, see tests/fuzz/rules.mk).
 #include <doctest/doctest.h>
 
 #include <elf.h>
 
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <memory>
 
 #include "loader/elf/elf_file.h"
 #include "loader/object.h"
@@ -16,6 +18,9 @@
 using namespace rawops;
 
 namespace {
+
+// glibc's <elf.h> stops at R_BPF_64_32; LLVM's BPF.def has the rest.
+constexpr std::uint32_t kRBpf64Abs64 = 2, kRBpf64Abs32 = 3;
 
 std::vector<std::uint8_t> read_object(const std::string& name) {
     std::ifstream in(rawops::testing::bpf_object(name), std::ios::binary);
@@ -44,7 +49,11 @@ std::size_t find_type(const std::vector<std::uint8_t>& b, std::uint32_t type) {
 }
 
 std::string error_of(const std::vector<std::uint8_t>& b) {
-    auto r = elf::ElfFile::from_buffer(b, "broken.o");
+    // A heap block of exactly the file's size (a vector may have spare
+    // capacity), so that under ASan any read past the end is reported.
+    std::unique_ptr<std::uint8_t[]> exact(new std::uint8_t[b.size() + !b.size()]);
+    std::memcpy(exact.get(), b.data(), b.size());
+    auto r = elf::ElfFile::from_buffer({exact.get(), b.size()}, "broken.o");
     if (r.ok()) return "(accepted)";
     return r.error().message();
 }
@@ -64,10 +73,11 @@ TEST_CASE("truncated objects are refused at every length, without a crash") {
     REQUIRE(elf::ElfFile::from_buffer(good, "broken.o").ok());
     // Every length through the header, then a sweep through the file; the
     // section header table is at the end, so every cut loses part of it.
-    for (std::size_t len = 0; len < good.size(); len += (len < 256 ? 1 : 997)) {
+    for (std::size_t len = 0; len < good.size(); len += (len < 256 ? 1 : 97)) {
         std::vector<std::uint8_t> cut(good.begin(), good.begin() + static_cast<std::ptrdiff_t>(len));
         auto r = elf::ElfFile::from_buffer(cut, "broken.o");
-        CHECK_MESSAGE(!r.ok(), "accepted at length " << len);
+        REQUIRE_MESSAGE(!r.ok(), "accepted at length " << len);
+        CHECK(r.error().message().rfind("broken.o: ", 0) == 0);
     }
 }
 
@@ -104,6 +114,11 @@ TEST_CASE("header errors are named") {
     CHECK_REFUSED(b, "lies past end of file");
     h = header(good);
     b = good;
+    h.e_shnum = 0xffff;
+    set_header(b, h);
+    CHECK_REFUSED(b, "section header table (65535 entries");
+    h = header(good);
+    b = good;
     h.e_shoff = ~0ull - 8;  // offset + size overflows
     set_header(b, h);
     CHECK_REFUSED(b, "lies past end of file");
@@ -117,6 +132,12 @@ TEST_CASE("header errors are named") {
     h.e_shnum = 0;
     set_header(b, h);
     CHECK_REFUSED(b, "extended section numbering");
+    // shstrndx names a section that is not a string table (section 2, .text).
+    h = header(good);
+    b = good;
+    h.e_shstrndx = 2;
+    set_header(b, h);
+    CHECK_REFUSED(b, "e_shstrndx 2 is not a string table");
 }
 
 TEST_CASE("section, string, symbol and relocation errors are named") {
@@ -126,12 +147,45 @@ TEST_CASE("section, string, symbol and relocation errors are named") {
     REQUIRE(symtab);
     REQUIRE(rel);
 
+    auto ok = elf::ElfFile::from_buffer(good, "broken.o");
+    REQUIRE(ok.ok());
+    const std::string name2(ok->sections()[2].name);
+
+    // Data past the end of the file: the error names the section and the range.
     auto b = good;
     auto s = shdr(b, 2);
     s.sh_offset = good.size() - 4;
     s.sh_size = 64;
     set_shdr(b, 2, s);
-    CHECK_REFUSED(b, "section 2: data");
+    char want[160];
+    std::snprintf(want, sizeof want, "section 2 '%s': data [0x%zx, +0x40) lies past end of file (0x%zx bytes)",
+                  name2.c_str(), good.size() - 4, good.size());
+    CHECK_REFUSED(b, want);
+    // Offset + size that wraps around 2^64.
+    b = good;
+    s = shdr(b, 2);
+    s.sh_offset = 16;
+    s.sh_size = ~0ull - 8;
+    set_shdr(b, 2, s);
+    CHECK_REFUSED(b, "lies past end of file");
+    // The section name table itself past the end.
+    b = good;
+    s = shdr(b, header(b).e_shstrndx);
+    s.sh_size = good.size();
+    set_shdr(b, header(b).e_shstrndx, s);
+    CHECK_REFUSED(b, "(section name table): data");
+    // A NOBITS section may claim any range: it has no bytes in the file.
+    const auto bss = find_type(good, SHT_NOBITS);
+    REQUIRE(bss);
+    b = good;
+    s = shdr(b, bss);
+    s.sh_offset = ~0ull - 8;
+    s.sh_size = 1u << 30;
+    set_shdr(b, bss, s);
+    auto nobits = elf::ElfFile::from_buffer(b, "broken.o");
+    REQUIRE(nobits.ok());
+    CHECK(nobits->sections()[bss].data.empty());
+    CHECK(nobits->sections()[bss].size == (1u << 30));
 
     b = good;
     s = shdr(b, 3);
@@ -163,6 +217,37 @@ TEST_CASE("section, string, symbol and relocation errors are named") {
     s.sh_entsize = 16;
     set_shdr(b, symtab, s);
     CHECK_REFUSED(b, "entry size 16, want 24");
+    b = good;
+    s = shdr(b, symtab);
+    s.sh_link = 2;
+    set_shdr(b, symtab, s);
+    CHECK_REFUSED(b, "sh_link 2 is not a string table");
+    // Symbol names from a string table of their own that lacks its NUL and
+    // ends the file, so that reading one byte too far is caught by ASan (in
+    // clang's output .strtab also holds section names: give the symbols
+    // .rodata turned into a string table of 8 'x's appended to the file).
+    const std::size_t rodata = static_cast<std::size_t>(ok->find_section(".rodata")->index);
+    b = good;
+    s = shdr(b, rodata);
+    s.sh_type = SHT_STRTAB;
+    s.sh_offset = b.size();
+    s.sh_size = 8;
+    set_shdr(b, rodata, s);
+    b.resize(b.size() + 8, 'x');
+    auto t = shdr(b, symtab);
+    t.sh_link = static_cast<std::uint32_t>(rodata);
+    set_shdr(b, symtab, t);
+    CHECK_REFUSED(b, "symbol 0: name offset 0 is outside the string table or unterminated");
+    // The special section indices are accepted as they are.
+    for (std::uint16_t special : {std::uint16_t{SHN_ABS}, std::uint16_t{SHN_COMMON}, std::uint16_t{SHN_UNDEF}}) {
+        b = good;
+        std::memcpy(&sym, b.data() + sym_sh.sh_offset + sizeof sym, sizeof sym);
+        sym.st_shndx = special;
+        std::memcpy(b.data() + sym_sh.sh_offset + sizeof sym, &sym, sizeof sym);
+        auto r = elf::ElfFile::from_buffer(b, "broken.o");
+        REQUIRE_MESSAGE(r.ok(), r.error().message());
+        CHECK(r->symbols()[1].shndx == special);
+    }
 
     // Relocations: bad symbol, offset past the section, unknown type.
     const auto rel_sh = shdr(good, rel);
@@ -184,6 +269,28 @@ TEST_CASE("section, string, symbol and relocation errors are named") {
     s.sh_info = 5000;
     set_shdr(b, rel, s);
     CHECK_REFUSED(b, "names no section to relocate");
+    // A relocation into .bss: no bytes to patch.
+    b = good;
+    s = shdr(b, rel);
+    s.sh_info = static_cast<std::uint32_t>(bss);
+    set_shdr(b, rel, s);
+    CHECK_REFUSED(b, "which has no data in the file");
+
+    // The patched bytes, not just r_offset, must lie inside the target:
+    // R_BPF_64_64 patches 16 bytes (ld_imm64), R_BPF_64_ABS32 four.
+    const std::uint64_t target_size = shdr(good, rel_sh.sh_info).sh_size;
+    REQUIRE(target_size >= 16);
+    auto at = [&](std::uint64_t off, std::uint32_t type) {
+        return with_rel([&](Elf64_Rel& r) {
+            r.r_offset = off;
+            r.r_info = ELF64_R_INFO(ELF64_R_SYM(r.r_info), type);
+        });
+    };
+    CHECK(elf::ElfFile::from_buffer(at(target_size - 16, R_BPF_64_64), "broken.o").ok());
+    CHECK_REFUSED(at(target_size - 8, R_BPF_64_64), "(R_BPF_64_64): offset");
+    CHECK(elf::ElfFile::from_buffer(at(target_size - 4, kRBpf64Abs32), "broken.o").ok());
+    CHECK_REFUSED(at(target_size - 3, kRBpf64Abs32), "lies outside section");
+    CHECK_REFUSED(at(~0ull - 2, kRBpf64Abs64), "lies outside section");
 }
 
 TEST_CASE("the Object parser on top refuses broken files too, naming them") {
