@@ -181,6 +181,12 @@ Status ElfFile::parse_symbols(std::size_t symtab) {
         if (!special && y.shndx >= sections_.size())
             return Error(where + ": symbol " + std::to_string(k) + " '" + std::string(y.name) + "': section index " +
                          std::to_string(y.shndx) + " does not exist");
+        // What a symbol names lies inside its section, so that callers can take
+        // data.subspan(value, size) (or value + size) without wrapping around.
+        if (!special && !fits(y.value, y.size, sections_[y.shndx].size))
+            return Error(where + ": symbol " + std::to_string(k) + " '" + std::string(y.name) + "': [" + hex(y.value) +
+                         ", +" + hex(y.size) + ") lies outside section " + std::to_string(y.shndx) + " '" +
+                         std::string(sections_[y.shndx].name) + "' (" + hex(sections_[y.shndx].size) + " bytes)");
         symbols_.push_back(y);
     }
     return {};

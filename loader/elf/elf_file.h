@@ -53,6 +53,9 @@ public:
     const std::string& name() const { return name_; }
     const std::vector<Section>& sections() const { return sections_; }
     const Section* find_section(std::string_view name) const;
+    // A symbol's shndx is SHN_UNDEF, SHN_ABS, SHN_COMMON or a section, and
+    // then [value, +size) lies inside that section's size (its data, unless
+    // the section is NOBITS).
     const std::vector<Symbol>& symbols() const { return symbols_; }
     // The symbol named `name` defined in section `section`, or nullptr.
     const Symbol* find_symbol(std::size_t section, std::string_view name) const;

@@ -238,6 +238,24 @@ TEST_CASE("section, string, symbol and relocation errors are named") {
     t.sh_link = static_cast<std::uint32_t>(rodata);
     set_shdr(b, symtab, t);
     CHECK_REFUSED(b, "symbol 0: name offset 0 is outside the string table or unterminated");
+    // A symbol reaching past its section, directly or by wrapping around 2^64
+    // (value + size == 8 passed a naive sum check and read before the buffer).
+    const std::size_t text3 = static_cast<std::size_t>(shdr(good, 3).sh_size);
+    auto with_sym_range = [&](std::uint64_t value, std::uint64_t size) {
+        auto copy = good;
+        Elf64_Sym y;
+        std::memcpy(&y, copy.data() + sym_sh.sh_offset + sizeof y, sizeof y);
+        y.st_shndx = 3;
+        y.st_value = value;
+        y.st_size = size;
+        std::memcpy(copy.data() + sym_sh.sh_offset + sizeof y, &y, sizeof y);
+        return copy;
+    };
+    CHECK(elf::ElfFile::from_buffer(with_sym_range(text3 - 8, 8), "broken.o").ok());
+    CHECK(elf::ElfFile::from_buffer(with_sym_range(text3, 0), "broken.o").ok());
+    CHECK_REFUSED(with_sym_range(text3 - 8, 16), "lies outside section 3");
+    CHECK_REFUSED(with_sym_range(~0ull - 7, 16), "symbol 1 '");
+    CHECK_REFUSED(with_sym_range(~0ull - 7, 16), "lies outside section 3");
     // The special section indices are accepted as they are.
     for (std::uint16_t special : {std::uint16_t{SHN_ABS}, std::uint16_t{SHN_COMMON}, std::uint16_t{SHN_UNDEF}}) {
         b = good;
