@@ -9,6 +9,8 @@
 #include <map>
 
 #include "loader/elf/elf_file.h"
+#include "loader/section_def.h"
+#include "loader/struct_ops/binding.h"
 
 namespace rawops {
 
@@ -20,6 +22,7 @@ constexpr std::uint32_t kShtProgbits = 1;
 constexpr std::uint32_t kShtNobits = 8;
 constexpr std::uint64_t kShfAlloc = 0x2;
 constexpr std::uint64_t kShfExecinstr = 0x4;
+constexpr std::uint8_t kSttNotype = 0;
 constexpr std::uint8_t kSttFunc = 2;
 constexpr std::uint8_t kSttSection = 3;
 constexpr std::uint8_t kStbGlobal = 1;
@@ -39,27 +42,28 @@ DataKind data_kind(std::string_view n) {
     return DataKind::Data;
 }
 
-// libbpf's internal map naming, so maps read the same in bpftool for either
-// loader: "<object prefix><section>", at most 15 characters, and characters
-// the kernel refuses in map names replaced by '_'.
-std::string data_map_name(const std::string& object, std::string_view section) {
+// libbpf's internal_map_name(): "<object prefix><section>" in at most 15
+// characters. The section keeps at least 7 characters' room (so ".bss" and
+// ".data" get the same prefix length); a section with a second '.', such as
+// ".data.counters" or ".rodata.str1.1", gets no prefix at all. Characters the
+// kernel refuses in map names become '_'.
+std::string libbpf_internal_map_name(const std::string& object, std::string_view section) {
     const std::size_t max = kObjNameLen - 1;
-    const std::size_t sfx = std::min(section.size(), max);
-    const std::size_t pfx = std::min(max - sfx, object.size());
-    std::string name = object.substr(0, pfx) + std::string(section.substr(0, sfx));
+    const std::size_t sfx = std::min(std::max<std::size_t>(7, section.size()), max);
+    const bool dotted = section.size() > 1 && section.find('.', 1) != std::string_view::npos;
+    const std::size_t pfx = dotted ? 0 : std::min(max - sfx, object.size());
+    std::string name = object.substr(0, pfx) + std::string(section.substr(0, std::min(sfx, section.size())));
+    if (name.size() > max) name.resize(max);
     for (char& c : name)
         if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.')) c = '_';
     return name;
 }
 
+// libbpf's object name: the file name up to its first '.' ("tcp_cc.bpf.o" -> "tcp_cc").
 std::string object_name(const std::string& path) {
     std::string base = path.substr(path.find_last_of('/') + 1);
-    for (std::string_view sfx : {".bpf.o", ".o"}) {
-        if (base.size() > sfx.size() && base.compare(base.size() - sfx.size(), sfx.size(), sfx) == 0) {
-            base.resize(base.size() - sfx.size());
-            break;
-        }
-    }
+    const auto dot = base.find('.');
+    if (dot != std::string::npos && dot > 0) base.resize(dot);
     return base;
 }
 
@@ -90,7 +94,9 @@ struct ObjectParser {
     Status read_programs(const elf::Section& sec);
     Status read_program_relocs(const elf::Section& sec);
     Status read_struct_ops(const elf::Section& sec);
-    Result<std::size_t> extern_for(const elf::Symbol& sym, bool function);
+    Status read_externs();
+    Status read_extern(const elf::Symbol& sym);
+    std::map<std::size_t, std::size_t> extern_by_symbol;  // ELF symbol index -> externs_ index
     const Program* program_at(std::size_t section, std::uint64_t offset) const;
 
     static Result<Object> build(Result<elf::ElfFile> elf, const std::string& path);
@@ -101,12 +107,15 @@ Status ObjectParser::parse() {
     read_license();
     RAWOPS_TRY(read_global_data());
     RAWOPS_TRY(read_btf_maps());
+    RAWOPS_TRY(read_externs());
     for (const auto& sec : elf.sections())
         if (sec.type == kShtProgbits && (sec.flags & kShfExecinstr) && sec.size > 0) RAWOPS_TRY(read_programs(sec));
     for (const auto& sec : elf.sections())
         if (programs_by_section.count(sec.index)) RAWOPS_TRY(read_program_relocs(sec));
     for (const auto& sec : elf.sections())
-        if (sec.name == ".struct_ops" || sec.name == ".struct_ops.link") RAWOPS_TRY(read_struct_ops(sec));
+        if (sec.name == ".struct_ops" || sec.name == ".struct_ops.link" || sec.name == "?.struct_ops" ||
+            sec.name == "?.struct_ops.link")
+            RAWOPS_TRY(read_struct_ops(sec));
     return {};
 }
 
@@ -143,7 +152,7 @@ Status ObjectParser::read_global_data() {
         g.bytes = sec.type == kShtNobits ? std::span<const std::uint8_t>{} : sec.data;
         g.size = sec.size;
         if (auto id = obj.btf_->find(sec.name, btf::Kind::Datasec)) g.datasec = *id;
-        g.map_name = data_map_name(obj.name_, sec.name);
+        g.map_name = libbpf_internal_map_name(obj.name_, sec.name);
         obj.data_.push_back(std::move(g));
     }
     return {};
@@ -190,10 +199,11 @@ Status ObjectParser::read_btf_maps() {
 }
 
 Status ObjectParser::read_programs(const elf::Section& sec) {
-    const std::string_view name = sec.name;
+    // SEC("?...") is SEC("...") with autoload off; the '?' is then forgotten.
+    const bool optional = !sec.name.empty() && sec.name[0] == '?';
+    const std::string_view name = optional ? sec.name.substr(1) : sec.name;
     const bool text = name == ".text";
-    const bool sleepable = starts_with(name, "struct_ops.s/") || name == "struct_ops.s";
-    const bool st_ops = sleepable || starts_with(name, "struct_ops/") || name == "struct_ops";
+    const std::optional<SectionDef> def = text ? std::nullopt : section_def(name);
 
     std::vector<const elf::Symbol*> funcs;
     for (const auto& sym : elf.symbols())
@@ -212,10 +222,18 @@ Status ObjectParser::read_programs(const elf::Section& sec) {
         p.offset = f->value;
         p.insns.resize(f->size / sizeof(Insn));
         std::memcpy(p.insns.data(), sec.data.data() + f->value, f->size);
-        p.struct_ops = st_ops;
-        p.sleepable = sleepable;
+        if (def) {
+            p.kind = def->kind;
+            p.prog_type = def->prog_type;
+            p.expected_attach_type = def->expected_attach_type;
+            p.attach_target = def->attach_target;
+            p.retprobe = def->retprobe;
+            p.sleepable = def->sleepable;
+            p.struct_ops = def->kind == ProgramKind::StructOps;
+        }
         p.subprogram = text;
         p.global = f->bind == kStbGlobal;
+        p.autoload = !optional && !text;
         programs_by_section[sec.index].push_back(obj.programs_.size());
         obj.programs_.push_back(std::move(p));
     }
@@ -232,17 +250,129 @@ const Program* ObjectParser::program_at(std::size_t section, std::uint64_t offse
     return nullptr;
 }
 
-Result<std::size_t> ObjectParser::extern_for(const elf::Symbol& sym, bool function) {
+namespace {
+
+// libbpf's find_kcfg_type(): how a Kconfig value may be stored in `id`.
+std::optional<KconfigType> kconfig_type(const btf::Btf& b, btf::TypeId id, bool* is_signed) {
+    auto r = b.resolve(id);
+    if (!r) return std::nullopt;
+    const btf::TypeView t = b.type(*r);
+    if (is_signed) *is_signed = false;
+    switch (t.kind()) {
+        case btf::Kind::Int: {
+            const btf::IntInfo info = t.int_info();
+            if (info.is_bool()) return t.size() == 1 ? std::optional(KconfigType::Bool) : std::nullopt;
+            if (is_signed) *is_signed = info.is_signed();
+            if (t.size() == 1) return KconfigType::Char;
+            if (t.size() < 1 || t.size() > 8 || (t.size() & (t.size() - 1))) return std::nullopt;
+            return KconfigType::Int;
+        }
+        case btf::Kind::Enum:
+            if (t.size() != 4 || t.name() != "libbpf_tristate") return std::nullopt;
+            return KconfigType::Tristate;
+        case btf::Kind::Enum64:
+            if (t.name() != "libbpf_tristate") return std::nullopt;
+            return KconfigType::Tristate;
+        case btf::Kind::Array:
+            if (t.array().nelems == 0 || kconfig_type(b, t.array().elem_type, nullptr) != KconfigType::Char)
+                return std::nullopt;
+            return KconfigType::CharArray;
+        default:
+            return std::nullopt;
+    }
+}
+
+// libbpf's cmp_externs(): Kconfig first (by alignment descending, then size
+// ascending), then Ksym; ties by name.
+bool extern_before(const Extern& a, const Extern& b) {
+    if (a.kind != b.kind) return a.kind == ExternKind::Kconfig;
+    if (a.kind == ExternKind::Kconfig) {
+        if (a.align != b.align) return a.align > b.align;
+        if (a.size != b.size) return a.size < b.size;
+    }
+    return a.name < b.name;
+}
+
+}  // namespace
+
+Status ObjectParser::read_extern(const elf::Symbol& sym) {
+    const btf::Btf& b = *obj.btf_;
     const std::string name(sym.name);
-    for (std::size_t i = 0; i < obj.externs_.size(); ++i)
-        if (obj.externs_[i].name == name) return i;
+    const std::string what = obj.path_ + ": extern '" + name + "'";
+    // libbpf's find_extern_btf_id(): the first VAR or FUNC of that name, which
+    // must have extern linkage.
+    btf::TypeId id = 0;
+    for (btf::TypeId cand : b.find_all(name)) {
+        const btf::Kind k = b.type(cand).kind();
+        if (k == btf::Kind::Var || k == btf::Kind::Func) {
+            id = cand;
+            break;
+        }
+    }
+    if (!id) return Error(what + ": no BTF VAR or FUNC of that name in the object (declare it with __ksym or __kconfig)");
+    const btf::TypeView t = b.type(id);
+    if (t.linkage() != btf::Linkage::Extern)
+        return Error(what + ": its BTF " + btf::kind_name(t.kind()) + " has " + btf::linkage_name(t.linkage()) +
+                     " linkage, not extern");
+    std::string section;
+    for (btf::TypeId ds = 1; ds < b.type_count() && section.empty(); ++ds) {
+        const btf::TypeView d = b.type(ds);
+        if (d.kind() != btf::Kind::Datasec) continue;
+        for (const btf::VarSecInfo& v : d.var_secinfos())
+            if (v.type == id) section = std::string(d.name());
+    }
+    if (section.empty()) return Error(what + ": no DATASEC of the object's BTF lists it");
+
     Extern e;
     e.name = name;
-    e.function = function;
+    e.essential_name = std::string(struct_ops::essential_name(name));
+    e.function = t.kind() == btf::Kind::Func;
     e.weak = sym.bind == kStbWeak;
-    if (auto id = obj.btf_->find(name, function ? btf::Kind::Func : btf::Kind::Var)) e.type = *id;
+    e.symbol = sym.index;
+    e.type = id;
+    if (section == ".kconfig") {
+        if (e.function) return Error(what + ": an extern function cannot be in .kconfig (use __ksym)");
+        e.kind = ExternKind::Kconfig;
+        auto size = b.size_of(t.ref_type());
+        if (!size || *size == 0) return Error(what + " (.kconfig): cannot determine its size");
+        auto align = b.align_of(t.ref_type());
+        if (!align || *align == 0) return Error(what + " (.kconfig): cannot determine its alignment");
+        auto kt = kconfig_type(b, t.ref_type(), &e.kconfig_signed);
+        if (!kt)
+            return Error(what + " (.kconfig): type " + b.describe(t.ref_type()) +
+                         " is unsupported (bool, char, char[N], an integer of 1, 2, 4 or 8 bytes, or enum libbpf_tristate)");
+        e.kconfig_type = *kt;
+        e.size = *size;
+        e.align = *align;
+    } else if (section == ".ksyms") {
+        e.kind = ExternKind::Ksym;
+        auto r = t.ref_type() ? b.resolve(t.ref_type()) : Result<btf::TypeId>(btf::TypeId{0});
+        if (!r) return std::move(r).error().context(what);
+        e.type_id = *r;
+    } else {
+        return Error(what + ": in DATASEC '" + section + "', which is neither .kconfig nor .ksyms");
+    }
     obj.externs_.push_back(std::move(e));
-    return obj.externs_.size() - 1;
+    return {};
+}
+
+Status ObjectParser::read_externs() {
+    for (const elf::Symbol& sym : elf.symbols()) {
+        if (sym.shndx != kShnUndef || sym.type != kSttNotype || sym.name.empty()) continue;
+        if (sym.bind != kStbGlobal && sym.bind != kStbWeak) continue;
+        RAWOPS_TRY(read_extern(sym));
+    }
+    std::stable_sort(obj.externs_.begin(), obj.externs_.end(), extern_before);
+    std::uint32_t off = 0;
+    for (std::size_t i = 0; i < obj.externs_.size(); ++i) {
+        Extern& e = obj.externs_[i];
+        extern_by_symbol[e.symbol] = i;
+        if (e.kind != ExternKind::Kconfig) continue;
+        e.offset = (off + e.align - 1) / e.align * e.align;
+        off = e.offset + e.size;
+    }
+    obj.kconfig_size_ = off;
+    return {};
 }
 
 Status ObjectParser::read_program_relocs(const elf::Section& sec) {
@@ -260,17 +390,17 @@ Status ObjectParser::read_program_relocs(const elf::Section& sec) {
                         ? std::string(elf.sections()[sym.shndx].name)
                         : std::string(sym.name);
         const Insn& insn = prog.insns[pr.insn];
-        const bool is_call = insn::is_call(insn);
-        if (!is_call && !insn::is_ld_imm64(insn))
+        if (!insn::is_call(insn) && !insn::is_ld_imm64(insn))
             return Error(at + ": relocated instruction is neither a call nor a 64-bit load");
         if (insn::is_ld_imm64(insn) && pr.insn + 1 >= prog.insns.size())
             return Error(at + ": 64-bit load is cut off at the end of '" + prog.name + "'");
 
         if (sym.shndx == kShnUndef) {
-            auto e = extern_for(sym, is_call);
-            if (!e) return std::move(e).error();
+            auto e = extern_by_symbol.find(r.symbol);
+            if (e == extern_by_symbol.end())
+                return Error(at + ": undefined symbol that is not an extern (libbpf wants NOTYPE, GLOBAL or WEAK)");
             pr.target = RelocTarget::Extern;
-            pr.index = *e;
+            pr.index = e->second;
         } else if (sym.shndx >= kShnLoReserve || sym.shndx >= elf.sections().size()) {
             return Error(at + ": symbol in special section " + std::to_string(sym.shndx) + " is not supported");
         } else if (programs_by_section.count(sym.shndx)) {
@@ -309,7 +439,9 @@ Status ObjectParser::read_struct_ops(const elf::Section& sec) {
     for (const btf::VarSecInfo& vsi : b.type(*ds).var_secinfos()) {
         StructOpsVar v;
         v.name = std::string(b.type(vsi.type).name());
-        v.section = std::string(sec.name);
+        // SEC("?.struct_ops") is SEC(".struct_ops") with autocreate off.
+        v.autocreate = sec.name[0] != '?';
+        v.section = std::string(v.autocreate ? sec.name : sec.name.substr(1));
         v.section_index = sec.index;
         // clang leaves VAR offsets in a DATASEC at 0: the symbol knows.
         const elf::Symbol* sym = elf.find_symbol(sec.index, v.name);
@@ -365,7 +497,7 @@ Result<Object> ObjectParser::build(Result<elf::ElfFile> elf, const std::string& 
     obj.path_ = path;
     obj.name_ = object_name(path);
     obj.elf_ = std::make_unique<elf::ElfFile>(std::move(elf).value());
-    ObjectParser parser{obj, *obj.elf_, {}};
+    ObjectParser parser{obj, *obj.elf_, {}, {}};
     auto status = parser.parse();
     if (!status) return std::move(status).error();
     return obj;
@@ -375,6 +507,10 @@ Result<Object> Object::open(const std::string& path) { return ObjectParser::buil
 
 Result<Object> Object::from_buffer(std::span<const std::uint8_t> bytes, std::string name) {
     return ObjectParser::build(elf::ElfFile::from_buffer(bytes, name), name);
+}
+
+std::string Object::internal_map_name(std::string_view section) const {
+    return libbpf_internal_map_name(name_, section);
 }
 
 const Program* Object::find_program(std::string_view name) const {

@@ -44,18 +44,34 @@ struct ProgramReloc {
                               // GlobalData: byte offset of the symbol in its section
 };
 
+// What a program's section name asks the kernel for (libbpf's SEC() table,
+// the part rawops handles; loader/section_def.h).
+enum class ProgramKind {
+    Unknown,     // a section name rawops does not handle: refused if it is to be loaded
+    StructOps,   // SEC("struct_ops/..."), SEC("struct_ops.s/...")
+    Tracing,     // SEC("tp_btf/..."), SEC("fentry/..."), SEC("fexit/..."), SEC("fmod_ret/...")
+    Syscall,     // SEC("syscall"): run with BPF_PROG_TEST_RUN
+    Kprobe,      // SEC("kprobe/..."), SEC("kretprobe/..."): attached through a perf event
+};
+
 struct Program {
     std::string name;          // the function's symbol
-    std::string section;       // "struct_ops/init", ".text", ...
+    std::string section;       // "struct_ops/init", ".text", ... (a leading '?' removed)
     std::size_t section_index = 0;
     std::uint64_t offset = 0;  // byte offset of the function in its section
     std::vector<Insn> insns;   // as compiled (not relocated)
     std::vector<ProgramReloc> relocs;
 
+    ProgramKind kind = ProgramKind::Unknown;
+    std::uint32_t prog_type = 0;             // BPF_PROG_TYPE_*
+    std::uint32_t expected_attach_type = 0;  // tracing: BPF_TRACE_FENTRY, ...; struct_ops: set per member later
+    std::string attach_target;               // the part after the first '/': "do_unlinkat", "sched_switch", ...
+    bool retprobe = false;                   // kretprobe
     bool struct_ops = false;   // SEC("struct_ops...") -> BPF_PROG_TYPE_STRUCT_OPS
-    bool sleepable = false;    // SEC("struct_ops.s/...") -> BPF_F_SLEEPABLE
+    bool sleepable = false;    // SEC("struct_ops.s/..."), SEC("fentry.s/..."), SEC("syscall") -> BPF_F_SLEEPABLE
     bool subprogram = false;   // in .text: only ever appended to callers
     bool global = false;       // STB_GLOBAL (global subprograms are verified on their own)
+    bool autoload = true;      // false for SEC("?...") (libbpf's convention)
 };
 
 enum class DataKind { Data, Rodata, Bss };
@@ -91,13 +107,39 @@ struct StructOpsVar {
     std::vector<std::optional<std::size_t>> member_programs;
 
     bool link() const { return section == ".struct_ops.link"; }
+    // false for SEC("?.struct_ops") / SEC("?.struct_ops.link"): created only when asked for.
+    bool autocreate = true;
 };
 
+// libbpf's two extern families, by the DATASEC that holds the extern's BTF.
+enum class ExternKind {
+    Kconfig,  // `extern ... __kconfig` (.kconfig): CONFIG_* and LINUX_* values in a read-only map
+    Ksym,     // `extern ... __ksym` (.ksyms): kfuncs and kernel variables
+};
+
+// How a .kconfig extern's C type takes a Kconfig value (libbpf's kcfg_type).
+enum class KconfigType { Bool, Char, Int, Tristate, CharArray };
+
+// An undefined symbol of the object (libbpf: UNDEF, GLOBAL or WEAK, NOTYPE),
+// with its BTF. Externs are kept in libbpf's order (Kconfig before Ksym;
+// Kconfig by alignment descending, then size; ties by name), so an index here
+// is libbpf's extern index (the poisoned-call constant depends on it).
 struct Extern {
-    std::string name;
-    bool function = false;         // kfunc (from a call) vs. ksym variable
+    std::string name;              // as declared, may carry a ___flavor suffix
+    std::string essential_name;    // the name without ___flavor: what the kernel is searched for
+    ExternKind kind = ExternKind::Ksym;
+    bool function = false;         // BTF FUNC (a kfunc) rather than VAR
     bool weak = false;             // STB_WEAK: may be absent in the kernel (resolves to 0)
-    btf::TypeId type = 0;          // its FUNC / VAR in the object's BTF, 0 if none
+    std::size_t symbol = 0;        // ELF symbol index
+    btf::TypeId type = 0;          // its FUNC / VAR in the object's BTF
+    // Ksym: the VAR's type with modifiers and typedefs skipped (0: typeless,
+    // `extern const void x __ksym`, resolved from /proc/kallsyms); FUNC: its FUNC_PROTO.
+    btf::TypeId type_id = 0;
+    // Kconfig only.
+    KconfigType kconfig_type = KconfigType::Int;
+    bool kconfig_signed = false;
+    std::uint32_t size = 0, align = 0;
+    std::uint32_t offset = 0;      // in the .kconfig map
 };
 
 class Object {
@@ -124,6 +166,10 @@ public:
     const std::vector<MapDef>& maps() const { return maps_; }
     const std::vector<StructOpsVar>& struct_ops() const { return struct_ops_; }
     const std::vector<Extern>& externs() const { return externs_; }
+    // Size of the .kconfig map (0: the object has no .kconfig extern).
+    std::uint32_t kconfig_size() const { return kconfig_size_; }
+    // libbpf's name of an internal map for `section` of this object.
+    std::string internal_map_name(std::string_view section) const;
 
     const Program* find_program(std::string_view name) const;
 
@@ -140,6 +186,7 @@ private:
     std::vector<MapDef> maps_;
     std::vector<StructOpsVar> struct_ops_;
     std::vector<Extern> externs_;
+    std::uint32_t kconfig_size_ = 0;
 };
 
 }  // namespace rawops

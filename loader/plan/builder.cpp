@@ -7,11 +7,14 @@
 
 #include "loader/plan/plan.h"
 #include "loader/reloc/btf_fixup.h"
+#include "loader/reloc/kernel_files.h"
 #include "loader/reloc/core.h"
+#include "loader/reloc/externs.h"
 #include "loader/reloc/kfunc.h"
 #include "loader/reloc/link.h"
 #include "loader/struct_ops/binding.h"
 #include "loader/sys/abi.h"
+#include "loader/section_def.h"
 #include "loader/sys/describe.h"
 
 namespace rawops::plan {
@@ -29,10 +32,14 @@ void append_record(std::vector<std::uint8_t>& out, const Rec& r) {
 struct ProgramBinding {
     std::size_t program = 0;
     std::uint32_t attach_btf_id = 0;
-    std::uint32_t member_index = 0;
+    std::uint32_t member_index = 0;  // struct_ops: expected_attach_type
     std::string module;
     std::string bound_to;
 };
+
+bool contains(const std::vector<std::string>& v, const std::string& x) {
+    return std::find(v.begin(), v.end(), x) != v.end();
+}
 
 class Builder {
 public:
@@ -43,10 +50,15 @@ public:
 
 private:
     Status bind_variables();
+    Status choose_programs();
+    Status bind_tracing(std::size_t program);
     Status add_data_maps();
+    Status add_kconfig_map();
     Status add_btf_maps();
     Status add_program(const ProgramBinding& pb);
+    Status relocate_externs(const Program& p, const reloc::LinkedProgram& linked, LoadProgram& lp);
     void add_struct_ops_maps();
+    void add_attachments();
     Ref module_btf(const std::string& module);
     Result<reloc::CoreResult> core_relocation(const reloc::CoreSite& site);
 
@@ -60,7 +72,9 @@ private:
         struct_ops::Binding binding;
     };
     std::vector<BoundVar> vars_;
-    std::map<std::size_t, ProgramBinding> programs_;  // by program index, in program order
+    std::map<std::size_t, ProgramBinding> programs_;  // to load, by program index, in program order
+    reloc::ResolvedExterns externs_;
+    std::uint32_t kern_version_ = 0;
     std::vector<std::string> modules_;                // modules whose BTF fd is needed
     std::vector<Step> module_steps_;
 };
@@ -89,10 +103,15 @@ Result<reloc::CoreResult> Builder::core_relocation(const reloc::CoreSite& site) 
 }
 
 Status Builder::bind_variables() {
+    for (const std::string& name : options_.only_maps) {
+        const auto& vars = obj_.struct_ops();
+        if (std::none_of(vars.begin(), vars.end(), [&](const StructOpsVar& v) { return v.name == name; }))
+            return Error(obj_.path() + ": --map '" + name + "': no struct_ops variable of that name in the object");
+    }
     for (const StructOpsVar& v : obj_.struct_ops()) {
-        if (!options_.only_maps.empty() &&
-            std::find(options_.only_maps.begin(), options_.only_maps.end(), v.name) == options_.only_maps.end())
-            continue;
+        // libbpf's autocreate: SEC("?.struct_ops") variables only on request.
+        const bool selected = options_.only_maps.empty() ? v.autocreate : contains(options_.only_maps, v.name);
+        if (!selected) continue;
         const std::string where = obj_.path() + ": struct_ops variable '" + v.name + "'";
         auto kernel_type = struct_ops::find_kernel_ops_type(kernel_, v.type_name);
         if (!kernel_type) return std::move(kernel_type).error().context(where);
@@ -122,16 +141,85 @@ Status Builder::bind_variables() {
         }
         vars_.push_back(BoundVar{&v, std::move(binding).value()});
     }
-    if (vars_.empty())
-        return Error(obj_.path() + (obj_.struct_ops().empty()
-                                        ? ": no struct_ops variable (no .struct_ops or .struct_ops.link section)"
-                                        : ": none of the requested struct_ops variables is in the object"));
-    for (const Program& p : obj_.programs()) {
-        const auto idx = static_cast<std::size_t>(&p - obj_.programs().data());
-        if (!p.subprogram && !programs_.count(idx))
-            plan_.notes.push_back("program '" + p.name + "' (section '" + p.section +
-                                  "') is not referenced by any struct_ops variable loaded here; not loaded");
+    return {};
+}
+
+// libbpf's autoload rules: a struct_ops program is loaded iff a created map
+// uses it (bpf_object_adjust_struct_ops_autoload); one that no map refers to
+// at all keeps its autoload and is then refused; other programs load unless
+// their section starts with '?'.
+Status Builder::choose_programs() {
+    const auto& progs = obj_.programs();
+    for (std::size_t i = 0; i < progs.size(); ++i) {
+        const Program& p = progs[i];
+        if (p.subprogram || programs_.count(i)) continue;
+        const std::string what = "program '" + p.name + "' (section '" + p.section + "')";
+        if (p.kind == ProgramKind::StructOps) {
+            bool referenced = false;
+            for (const StructOpsVar& v : obj_.struct_ops())
+                for (const auto& mp : v.member_programs) referenced = referenced || mp == i;
+            if (referenced) {
+                plan_.notes.push_back(what + " is used only by struct_ops variables not created here (or by members the "
+                                             "kernel lacks); not loaded");
+                continue;
+            }
+            if (!p.autoload) {
+                plan_.notes.push_back(what + " has autoload off (SEC(\"?...\")) and no map uses it; not loaded");
+                continue;
+            }
+            return Error(obj_.path() + ": " + what +
+                         ": SEC(\"struct_ops\") program isn't referenced anywhere, did you forget to use it? (libbpf "
+                         "refuses such an object the same way)");
+        }
+        if (!p.autoload) {
+            plan_.notes.push_back(what + " has autoload off (SEC(\"?...\")); not loaded");
+            continue;
+        }
+        if (p.kind == ProgramKind::Unknown)
+            return Error(obj_.path() + ": " + what + ": " + describe_unsupported_section(p.section) +
+                         " (rawops loads struct_ops, tp_btf, fentry, fexit, fmod_ret, syscall, kprobe and kretprobe "
+                         "programs)");
+        if (p.kind == ProgramKind::Tracing) {
+            RAWOPS_TRY(bind_tracing(i));
+            continue;
+        }
+        std::string bound = p.kind == ProgramKind::Syscall ? "syscall (run with BPF_PROG_TEST_RUN)"
+                                                           : std::string(p.retprobe ? "kretprobe " : "kprobe ") + p.attach_target;
+        if (p.kind == ProgramKind::Kprobe && p.attach_target.empty())
+            return Error(obj_.path() + ": " + what + ": no kernel function to attach to (SEC(\"kprobe/<function>\"))");
+        programs_.emplace(i, ProgramBinding{i, 0, p.expected_attach_type, "", bound});
     }
+    if (vars_.empty() && programs_.empty())
+        return Error(obj_.path() + (obj_.struct_ops().empty()
+                                        ? ": nothing to load: no struct_ops variable and no program to load"
+                                        : ": none of the requested struct_ops variables is in the object"));
+    return {};
+}
+
+// libbpf's find_kernel_btf_id(): "fentry/func" in vmlinux, then in the
+// modules; "fentry/module:func" in that module only. tp_btf targets are the
+// typedef btf_trace_<name>.
+Status Builder::bind_tracing(std::size_t i) {
+    const Program& p = obj_.programs()[i];
+    const std::string what = obj_.path() + ": program '" + p.name + "' (section '" + p.section + "')";
+    if (p.attach_target.empty())
+        return Error(what + ": no BTF-based attach target is specified (SEC(\"fentry/<function>\"))");
+    std::optional<std::string> module;
+    std::string name = p.attach_target;
+    if (auto colon = name.find(':'); colon != std::string::npos) {
+        module = name.substr(0, colon);
+        name = name.substr(colon + 1);
+    }
+    const bool raw_tp = p.expected_attach_type == sys::kAttachTraceRawTp;
+    const std::string type_name = raw_tp ? "btf_trace_" + name : name;
+    auto found = kernel_.find(type_name, raw_tp ? btf::Kind::Typedef : btf::Kind::Func, module);
+    if (!found)
+        return Error(what + ": attach target '" + p.attach_target + "' not found in kernel BTF (" +
+                     (raw_tp ? "typedef " : "function ") + type_name + ")");
+    ProgramBinding pb{i, found->id, p.expected_attach_type, found->module,
+                      p.section.substr(0, p.section.find('/')) + " " + p.attach_target + " (" + found->origin() + " [" +
+                          std::to_string(found->id) + "])"};
+    programs_.emplace(i, std::move(pb));
     return {};
 }
 
@@ -149,6 +237,11 @@ Status Builder::add_data_maps() {
         if (g.datasec) {
             cm.request.btf_value_type_id = g.datasec;
             cm.btf = Ref{Ref::Kind::Btf, ""};
+            // libbpf's map_is_mmapable(): a DATASEC with any non-static variable.
+            for (const btf::VarSecInfo& v : obj_.btf().type(g.datasec).var_secinfos())
+                if (obj_.btf().type(v.type).kind() == btf::Kind::Var &&
+                    obj_.btf().type(v.type).linkage() != btf::Linkage::Static)
+                    cm.request.map_flags |= sys::kMapFlagMmapable;
         }
         plan_.steps.push_back(Step{"create map '" + g.map_name + "' for section " + g.section + " (" +
                                        std::to_string(g.size) + " bytes)",
@@ -164,6 +257,39 @@ Status Builder::add_data_maps() {
             plan_.steps.push_back(Step{"freeze '" + g.map_name + "' so the verifier may treat it as constant", {},
                                        FreezeMap{map}});
     }
+    return {};
+}
+
+// The .kconfig map (libbpf's LIBBPF_MAP_KCONFIG): one read-only array
+// element holding every .kconfig extern at the offset the Object gave it.
+Status Builder::add_kconfig_map() {
+    if (obj_.kconfig_size() == 0) return {};
+    const std::string name = obj_.internal_map_name(".kconfig");
+    const Ref map{Ref::Kind::Map, name};
+    CreateMap cm;
+    cm.request.map_type = sys::kMapTypeArray;
+    cm.request.key_size = 4;
+    cm.request.value_size = obj_.kconfig_size();
+    cm.request.max_entries = 1;
+    cm.request.map_flags = sys::kMapFlagRdonlyProg | sys::kMapFlagMmapable;
+    cm.request.name = name;
+    if (auto ds = obj_.btf().find(".kconfig", btf::Kind::Datasec)) {
+        cm.request.btf_value_type_id = *ds;
+        cm.btf = Ref{Ref::Kind::Btf, ""};
+    }
+    plan_.steps.push_back(Step{"create map '" + name + "' for the .kconfig externs (" +
+                                   std::to_string(obj_.kconfig_size()) + " bytes)",
+                               map, std::move(cm)});
+    UpdateMap um;
+    um.map = map;
+    um.key.assign(4, 0);
+    um.value = externs_.kconfig;
+    std::string values;
+    for (std::size_t i = 0; i < obj_.externs().size(); ++i)
+        if (obj_.externs()[i].kind == ExternKind::Kconfig)
+            values += (values.empty() ? "" : ", ") + obj_.externs()[i].name + "=" + externs_.values[i].shown;
+    plan_.steps.push_back(Step{"initialise '" + name + "': " + values, {}, std::move(um)});
+    plan_.steps.push_back(Step{"freeze '" + name + "' so the verifier may treat it as constant", {}, FreezeMap{map}});
     return {};
 }
 
@@ -196,11 +322,12 @@ Status Builder::add_program(const ProgramBinding& pb) {
     LoadProgram lp;
     lp.name = p.name;
     lp.section = p.section;
-    lp.prog_type = sys::kProgTypeStructOps;
+    lp.prog_type = p.prog_type;
     lp.expected_attach_type = pb.member_index;
     lp.attach_btf_id = pb.attach_btf_id;
     if (!pb.module.empty()) lp.attach_btf_obj = module_btf(pb.module);
     lp.prog_flags = p.sleepable ? sys::kProgFlagSleepable : 0;
+    lp.kern_version = kern_version_;
     lp.license = obj_.license();
     lp.btf = Ref{Ref::Kind::Btf, ""};
     lp.bound_to = pb.bound_to;
@@ -222,32 +349,7 @@ Status Builder::add_program(const ProgramBinding& pb) {
         }
     }
 
-    for (const reloc::ExternUse& use : linked->externs) {
-        const Extern& ext = obj_.externs()[use.index];
-        Insn& insn = lp.insns[use.insn];
-        const std::string where = obj_.path() + ": program '" + p.name + "'";
-        if (!ext.function || !insn::is_call(insn))
-            return Error(where + ": extern variable '" + ext.name + "' (__ksym variables are not supported yet)");
-        auto target = reloc::resolve_kfunc(kernel_, obj_, ext);
-        if (!target) return std::move(target).error().context(where);
-        if (!target->has_value()) {
-            reloc::poison_kfunc_call(insn, use.index);
-            continue;
-        }
-        std::int16_t slot = 0;
-        if (!(*target)->module.empty()) {
-            const Ref mod = module_btf((*target)->module);
-            if (lp.fd_array.empty()) lp.fd_array.push_back(Ref{});  // index 0 means vmlinux
-            auto it = std::find(lp.fd_array.begin(), lp.fd_array.end(), mod);
-            if (it == lp.fd_array.end()) {
-                lp.fd_array.push_back(mod);
-                slot = static_cast<std::int16_t>(lp.fd_array.size() - 1);
-            } else {
-                slot = static_cast<std::int16_t>(it - lp.fd_array.begin());
-            }
-        }
-        reloc::patch_kfunc_call(insn, **target, slot);
-    }
+    RAWOPS_TRY(relocate_externs(p, *linked, lp));
 
     for (const btf::FuncInfo& fi : linked->func_info) append_record(lp.func_info, fi);
     for (const btf::LineInfo& li : linked->line_info) append_record(lp.line_info, li);
@@ -271,6 +373,57 @@ Status Builder::add_program(const ProgramBinding& pb) {
     const std::string summary = "load program '" + p.name + "' (" + p.section + ") for " + pb.bound_to +
                                 (linked->appended.empty() ? "" : ", with " + std::to_string(linked->appended.size()) + " subprogram(s)");
     plan_.steps.push_back(Step{summary, Ref{Ref::Kind::Prog, p.name}, std::move(lp)});
+    return {};
+}
+
+// libbpf's bpf_object__relocate_data() for externs: .kconfig loads point
+// into the .kconfig map; typed ksyms become BPF_PSEUDO_BTF_ID (module BTF fd
+// in the second slot); typeless and unresolved ones load their address (0);
+// kfunc calls get the BTF id and fd_array slot, or are poisoned when weak and
+// unresolved.
+Status Builder::relocate_externs(const Program& p, const reloc::LinkedProgram& linked, LoadProgram& lp) {
+    for (const reloc::ExternUse& use : linked.externs) {
+        const Extern& ext = obj_.externs()[use.index];
+        const reloc::ExternValue& val = externs_.values[use.index];
+        Insn& insn = lp.insns[use.insn];
+        if (insn::is_call(insn)) {
+            if (!ext.function)
+                return Error(obj_.path() + ": program '" + p.name + "': calls extern variable '" + ext.name + "'");
+            if (!val.set) {
+                reloc::poison_kfunc_call(insn, use.index);
+                continue;
+            }
+            std::int16_t slot = 0;
+            if (!val.module.empty()) {
+                const Ref mod = module_btf(val.module);
+                if (lp.fd_array.empty()) lp.fd_array.push_back(Ref{});  // index 0 means vmlinux
+                auto it = std::find(lp.fd_array.begin(), lp.fd_array.end(), mod);
+                if (it == lp.fd_array.end()) {
+                    lp.fd_array.push_back(mod);
+                    slot = static_cast<std::int16_t>(lp.fd_array.size() - 1);
+                } else {
+                    slot = static_cast<std::int16_t>(it - lp.fd_array.begin());
+                }
+            }
+            reloc::patch_kfunc_call(insn, val.btf_id, slot);
+            continue;
+        }
+        Insn& second = lp.insns[use.insn + 1];
+        if (ext.kind == ExternKind::Kconfig) {
+            insn.set_src(insn::kPseudoMapValue);
+            insn.imm = 0;
+            second.imm = static_cast<std::int32_t>(ext.offset);
+            lp.map_fds.push_back({use.insn, Ref{Ref::Kind::Map, obj_.internal_map_name(".kconfig")}});
+        } else if (ext.type_id && val.set) {
+            insn.set_src(insn::kPseudoBtfId);
+            insn.imm = static_cast<std::int32_t>(val.btf_id);
+            second.imm = 0;
+            if (!val.module.empty()) lp.btf_obj_fds.push_back({use.insn, module_btf(val.module)});
+        } else {
+            insn.imm = static_cast<std::int32_t>(static_cast<std::uint32_t>(val.address));
+            second.imm = static_cast<std::int32_t>(static_cast<std::uint32_t>(val.address >> 32));
+        }
+    }
     return {};
 }
 
@@ -313,9 +466,34 @@ void Builder::add_struct_ops_maps() {
     }
 }
 
+// What libbpf's skeleton attach does for the other programs: a link each.
+void Builder::add_attachments() {
+    for (const auto& [idx, pb] : programs_) {
+        const Program& p = obj_.programs()[idx];
+        const Ref prog{Ref::Kind::Prog, p.name};
+        const Ref link{Ref::Kind::ProgLink, p.name};
+        if (p.kind == ProgramKind::Tracing) {
+            AttachProgram a{AttachProgram::How::Tracing, prog, p.expected_attach_type, "", false};
+            plan_.steps.push_back(Step{"attach '" + p.name + "' to " + pb.bound_to + " with a link", link, std::move(a)});
+        } else if (p.kind == ProgramKind::Kprobe) {
+            AttachProgram a{AttachProgram::How::Kprobe, prog, sys::kAttachPerfEvent, p.attach_target, p.retprobe};
+            plan_.steps.push_back(Step{"attach '" + p.name + "' to a " + (p.retprobe ? "kretprobe" : "kprobe") +
+                                           " on " + p.attach_target + " (perf event + link)",
+                                       link, std::move(a)});
+        }
+    }
+}
+
 Result<Plan> Builder::run() {
     plan_.object = obj_.path();
     RAWOPS_TRY(bind_variables());
+    RAWOPS_TRY(choose_programs());
+    auto externs = reloc::resolve_externs(obj_, kernel_, options_.kernel_files);
+    if (!externs) return std::move(externs).error();
+    externs_ = std::move(externs).value();
+    for (std::size_t i = 0; i < obj_.externs().size(); ++i)
+        plan_.notes.push_back("extern '" + obj_.externs()[i].name + "': " + externs_.values[i].shown);
+    kern_version_ = reloc::kernel_version(options_.kernel_files);
 
     auto btf = reloc::kernel_ready_btf(obj_);
     if (!btf) return std::move(btf).error();
@@ -323,13 +501,16 @@ Result<Plan> Builder::run() {
                                Ref{Ref::Kind::Btf, ""}, LoadBtf{std::move(btf).value()}});
     const std::size_t modules_at = plan_.steps.size();
 
-    RAWOPS_TRY(add_data_maps());
+    // libbpf's map order: .maps, global data, .kconfig, then struct_ops.
     RAWOPS_TRY(add_btf_maps());
+    RAWOPS_TRY(add_data_maps());
+    RAWOPS_TRY(add_kconfig_map());
     for (const auto& [idx, pb] : programs_) {
         auto s = add_program(pb);
         if (!s) return std::move(s).error();
     }
     add_struct_ops_maps();
+    add_attachments();
     // Module BTF fds are needed by programs and maps alike: open them first.
     plan_.steps.insert(plan_.steps.begin() + static_cast<std::ptrdiff_t>(modules_at), module_steps_.begin(),
                        module_steps_.end());
@@ -346,6 +527,8 @@ std::string Ref::str() const {
         case Kind::Map: return "$map:" + name;
         case Kind::Prog: return "$prog:" + name;
         case Kind::Link: return "$link:" + name;
+        case Kind::ProgLink: return "$proglink:" + name;
+        case Kind::PerfEvent: return "$perf:" + name;
     }
     return "?";
 }

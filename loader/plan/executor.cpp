@@ -11,6 +11,7 @@
 #include "loader/sys/link.h"
 #include "loader/sys/map.h"
 #include "loader/sys/obj.h"
+#include "loader/sys/perf.h"
 #include "loader/sys/prog.h"
 
 namespace rawops::plan {
@@ -34,6 +35,7 @@ Loaded& Loaded::operator=(Loaded&& other) noexcept {
         release_all();
         fds_ = std::move(other.fds_);
         registrations_ = std::move(other.registrations_);
+        attachments_ = std::move(other.attachments_);
         keep_ = other.keep_;
     }
     return *this;
@@ -43,9 +45,9 @@ Loaded::~Loaded() { release_all(); }
 
 void Loaded::release_all() {
     if (!keep_) {
-        // Links first: closing the last link reference unregisters.
+        // Links first: closing the last link reference unregisters (and detaches programs).
         for (auto it = fds_.rbegin(); it != fds_.rend(); ++it)
-            if (it->first.kind == Ref::Kind::Link) it->second.reset();
+            if (it->first.kind == Ref::Kind::Link || it->first.kind == Ref::Kind::ProgLink) it->second.reset();
         // Legacy registrations hold a map reference of their own: delete them.
         for (const Registration& r : registrations_) {
             if (r.link) continue;
@@ -55,6 +57,7 @@ void Loaded::release_all() {
         }
     }
     registrations_.clear();
+    attachments_.clear();
     while (!fds_.empty()) fds_.pop_back();  // reverse creation order
 }
 
@@ -80,6 +83,7 @@ Status Loaded::pin(const std::string& dir) {
     std::vector<std::pair<int, std::string>> todo;
     for (const Registration& r : registrations_)
         todo.emplace_back(r.link ? link_fd(r.name) : map_fd(r.name), dir + "/" + r.name);
+    for (const std::string& prog : attachments_) todo.emplace_back(program_link_fd(prog), dir + "/" + prog);
     for (const auto& entry : fds_) {
         const Ref& ref = entry.first;  // not a structured binding: clang 14 cannot capture those
         if (ref.kind != Ref::Kind::Map) continue;
@@ -107,6 +111,18 @@ Status Loaded::update_link(const std::string& var, const Loaded& replacement, co
     auto s = sys::link_update_struct_ops(link, new_map, map_fd(var));
     if (!s) return std::move(s).error().context("updating the link of '" + var + "' to '" + replacement_var + "'");
     return {};
+}
+
+Result<sys::TestRunResult> Loaded::run(const std::string& prog, std::span<std::byte> ctx) const {
+    const int fd = prog_fd(prog);
+    if (fd < 0) return Error("no program '" + prog + "' in this load");
+    sys::TestRunRequest r;
+    r.prog_fd = fd;
+    r.ctx_in = ctx;
+    r.ctx_out = ctx;
+    auto result = sys::prog_test_run(r);
+    if (!result) return std::move(result).error().context("running program '" + prog + "'");
+    return result;
 }
 
 Result<Loaded> execute(const Plan& plan, const ExecOptions& options) {
@@ -151,6 +167,7 @@ Result<Loaded> execute(const Plan& plan, const ExecOptions& options) {
         } else if (const auto* a = std::get_if<LoadProgram>(&step.action)) {
             std::vector<Insn> insns = a->insns;
             for (const auto& m : a->map_fds) insns[m.insn].imm = need(m.map);
+            for (const auto& b : a->btf_obj_fds) insns[b.insn + 1].imm = need(b.module);
             std::vector<std::int32_t> fd_array;
             for (const Ref& r : a->fd_array) fd_array.push_back(r.valid() ? need(r) : 0);
             sys::ProgLoadRequest req;
@@ -172,6 +189,7 @@ Result<Loaded> execute(const Plan& plan, const ExecOptions& options) {
             req.attach_btf_id = a->attach_btf_id;
             req.attach_btf_obj_fd = need(a->attach_btf_obj);
             req.fd_array = fd_array;
+            req.kern_version = a->kern_version;
             req.log = options.log;
             std::string log;
             auto fd = sys::prog_load(req, &log);
@@ -183,6 +201,21 @@ Result<Loaded> execute(const Plan& plan, const ExecOptions& options) {
             if (!fd) return fail(std::move(fd).error());
             loaded.add(step.creates, std::move(fd).value());
             loaded.registrations_.push_back({a->map.name, true});
+        } else if (const auto* a = std::get_if<AttachProgram>(&step.action)) {
+            if (!options.fill_struct_ops) continue;  // a programs-only load attaches nothing either
+            sys::LinkCreateRequest req;
+            req.prog_fd = need(a->prog);
+            req.attach_type = a->attach_type;
+            if (a->how == AttachProgram::How::Kprobe) {
+                auto perf = sys::perf_event_open_kprobe(a->function, a->retprobe);
+                if (!perf) return fail(std::move(perf).error());
+                req.target_fd = perf->get();
+                loaded.add(Ref{Ref::Kind::PerfEvent, a->prog.name}, std::move(perf).value());
+            }
+            auto fd = sys::link_create(req);
+            if (!fd) return fail(std::move(fd).error());
+            loaded.add(step.creates, std::move(fd).value());
+            loaded.attachments_.push_back(a->prog.name);
         }
     }
     return loaded;

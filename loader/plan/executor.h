@@ -12,6 +12,7 @@
 #include "loader/plan/plan.h"
 #include "loader/sys/fd.h"
 #include "loader/sys/log.h"
+#include "loader/sys/prog.h"
 
 namespace rawops::plan {
 
@@ -39,6 +40,8 @@ public:
     int map_fd(const std::string& name) const { return fd(Ref{Ref::Kind::Map, name}); }
     int prog_fd(const std::string& name) const { return fd(Ref{Ref::Kind::Prog, name}); }
     int link_fd(const std::string& var) const { return fd(Ref{Ref::Kind::Link, var}); }
+    // The link of an attached tracing or kprobe program.
+    int program_link_fd(const std::string& prog) const { return fd(Ref{Ref::Kind::ProgLink, prog}); }
 
     // struct_ops variables registered by this load, and whether through a link.
     struct Registration {
@@ -46,14 +49,22 @@ public:
         bool link = false;
     };
     const std::vector<Registration>& registrations() const { return registrations_; }
+    // Programs attached by this load (tp_btf, fentry, fexit, fmod_ret, kprobe), by name.
+    const std::vector<std::string>& attachments() const { return attachments_; }
+
+    // BPF_PROG_TEST_RUN of a loaded program (a `syscall` program, or a
+    // bpf_dummy_ops struct_ops program): `ctx` goes in, and what the program
+    // wrote to it comes back in the same buffer.
+    Result<sys::TestRunResult> run(const std::string& prog, std::span<std::byte> ctx) const;
 
     // Unregisters every struct_ops (links closed, legacy maps deleted) and
     // closes every fd. Safe to call twice.
     Status detach();
     // Pins each registration under `dir` (a bpffs folder) as <dir>/<variable>:
-    // the link, or for a legacy .struct_ops the map. The other maps are pinned
-    // too, as <dir>/<pin_name(map name)>, so their values stay readable. On
-    // failure the pins made so far are removed again.
+    // the link, or for a legacy .struct_ops the map. Each attached program's
+    // link is pinned as <dir>/<program>. The other maps are pinned too, as
+    // <dir>/<pin_name(map name)>, so their values stay readable. On failure
+    // the pins made so far are removed again.
     Status pin(const std::string& dir);
     // bpffs refuses '.' in names (it reserves them): "tcp_cc.bss" -> "tcp_cc_bss".
     static std::string pin_name(const std::string& map_name);
@@ -74,6 +85,7 @@ private:
 
     std::vector<std::pair<Ref, sys::Fd>> fds_;  // in creation order
     std::vector<Registration> registrations_;
+    std::vector<std::string> attachments_;
     bool keep_ = false;
 };
 

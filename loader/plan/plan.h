@@ -13,6 +13,7 @@
 #include "btf/error.h"
 #include "loader/insn.h"
 #include "loader/object.h"
+#include "loader/reloc/kernel_files.h"
 #include "loader/struct_ops/kernel_btf.h"
 #include "loader/sys/map.h"
 
@@ -20,12 +21,14 @@ namespace rawops::plan {
 
 // A reference to the fd an earlier step creates.
 struct Ref {
-    enum class Kind { None, Btf, ModuleBtf, Map, Prog, Link };
+    enum class Kind { None, Btf, ModuleBtf, Map, Prog, Link, ProgLink, PerfEvent };
     Kind kind = Kind::None;
     std::string name;  // module, map, program or link name
 
     bool valid() const { return kind != Kind::None; }
-    std::string str() const;  // "$btf", "$modbtf:bpf_testmod", "$map:tcp_cc.bss", ...
+    // "$btf", "$modbtf:bpf_testmod", "$map:tcp_cc.bss", "$link:ops" (a struct_ops
+    // link), "$proglink:handle" (a program's link), "$perf:handle" (its kprobe event)
+    std::string str() const;
     bool operator==(const Ref&) const = default;
 };
 
@@ -83,10 +86,16 @@ struct LoadProgram {
     };
     std::vector<MapFd> map_fds;    // imm of these ld_imm64 get the map fd
     std::vector<Ref> fd_array;     // module BTF fds for kfunc calls; index 0 unused
+    struct BtfObjFd {
+        std::uint32_t insn = 0;    // an ld_imm64 of a module's kernel variable (BPF_PSEUDO_BTF_ID)
+        Ref module;                // its second slot's imm gets that module's BTF fd
+    };
+    std::vector<BtfObjFd> btf_obj_fds;
     Ref btf;                       // prog_btf_fd
     std::vector<std::uint8_t> func_info, line_info;  // kernel record layout
     std::uint32_t func_info_count = 0, line_info_count = 0;
-    std::string bound_to;          // "tcp_congestion_ops.init (member #5)"
+    std::uint32_t kern_version = 0;  // libbpf sends LINUX_VERSION_CODE with every program
+    std::string bound_to;          // "tcp_congestion_ops.init (member #5)", "fentry do_unlinkat", ...
     std::vector<std::string> core; // each CO-RE relocation applied, as text
 };
 
@@ -95,7 +104,20 @@ struct CreateLink {
     Ref map;
 };
 
-using Action = std::variant<LoadBtf, OpenModuleBtf, CreateMap, UpdateMap, FreezeMap, LoadProgram, CreateLink>;
+// Attaching a non-struct_ops program, as libbpf's skeleton attach does.
+struct AttachProgram {
+    enum class How {
+        Tracing,  // BPF_LINK_CREATE with the program's attach type (tp_btf, fentry, fexit, fmod_ret)
+        Kprobe,   // perf_event_open of a kprobe PMU event, then BPF_LINK_CREATE (BPF_PERF_EVENT)
+    };
+    How how = How::Tracing;
+    Ref prog;
+    std::uint32_t attach_type = 0;  // Tracing
+    std::string function;           // Kprobe: the kernel function
+    bool retprobe = false;
+};
+
+using Action = std::variant<LoadBtf, OpenModuleBtf, CreateMap, UpdateMap, FreezeMap, LoadProgram, CreateLink, AttachProgram>;
 
 struct Step {
     std::string summary;  // one line a person can read
@@ -110,8 +132,11 @@ struct Plan {
 };
 
 struct BuildOptions {
-    // Only these struct_ops variables (by name); empty means all.
+    // Only these struct_ops variables (by name), SEC("?.struct_ops") ones
+    // included; empty means every variable libbpf would create by default.
     std::vector<std::string> only_maps;
+    // Where extern values come from (Kconfig, kallsyms); tests point it at fixtures.
+    reloc::KernelFiles kernel_files;
 };
 
 // Everything is decided here: kernel types found, programs linked and

@@ -71,6 +71,7 @@ std::string describe_step(const Step& step) {
         req.name = a->name;
         req.prog_flags = a->prog_flags;
         req.attach_btf_id = a->attach_btf_id;
+        req.kern_version = a->kern_version;
         Fields f = sys::describe(sys::Cmd::ProgLoad, sys::encode(req));
         set(f, "insns", std::to_string(a->insns.size()) + " insns");
         set(f, "license", "\"" + a->license + "\"");
@@ -86,9 +87,22 @@ std::string describe_step(const Step& step) {
         }
         out << line(sys::Cmd::ProgLoad, f);
         for (const auto& m : a->map_fds) out << "\n      insn " << m.insn << ": ld_imm64 imm = " << m.map.str();
+        for (const auto& b : a->btf_obj_fds)
+            out << "\n      insn " << b.insn << ": ld_imm64 (BPF_PSEUDO_BTF_ID) second imm = " << b.module.str();
         for (const auto& c : a->core) out << "\n      CO-RE " << c;
     } else if (const auto* a = std::get_if<CreateLink>(&step.action)) {
         out << line(sys::Cmd::LinkCreate, {{"link_create.map_fd", a->map.str()}, {"attach_type", "BPF_STRUCT_OPS"}});
+    } else if (const auto* a = std::get_if<AttachProgram>(&step.action)) {
+        sys::LinkCreateRequest req;
+        req.attach_type = a->attach_type;
+        Fields f = sys::describe(sys::Cmd::LinkCreate, sys::encode(req));
+        set(f, "prog_fd", a->prog.str());
+        if (a->how == AttachProgram::How::Kprobe) {
+            set(f, "target_fd", Ref{Ref::Kind::PerfEvent, a->prog.name}.str());
+            out << "perf_event_open type=kprobe PMU" << (a->retprobe ? " (retprobe)" : "") << " kprobe_func=\""
+                << a->function << "\" pid=-1 cpu=0 -> " << Ref{Ref::Kind::PerfEvent, a->prog.name}.str() << "\n    ";
+        }
+        out << line(sys::Cmd::LinkCreate, f);
     }
     return out.str();
 }

@@ -1,5 +1,6 @@
 #include "loader/reloc/btf_fixup.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "loader/elf/elf_file.h"
@@ -22,6 +23,18 @@ std::uint32_t get32(const std::vector<std::uint8_t>& b, std::size_t at) {
 }
 void put32(std::vector<std::uint8_t>& b, std::size_t at, std::uint32_t v) { std::memcpy(&b[at], &v, 4); }
 
+// libbpf's btf_fixup_datasec() ends by sorting every DATASEC's entries by
+// offset: the kernel refuses a DATASEC whose variables go backwards.
+void sort_secinfos(std::vector<std::uint8_t>& b, std::size_t rec, std::uint32_t vlen) {
+    struct Vsi {
+        std::uint32_t type, offset, size;
+    };
+    std::vector<Vsi> v(vlen);
+    std::memcpy(v.data(), &b[rec + 12], vlen * sizeof(Vsi));
+    std::stable_sort(v.begin(), v.end(), [](const Vsi& a, const Vsi& c) { return a.offset < c.offset; });
+    std::memcpy(&b[rec + 12], v.data(), vlen * sizeof(Vsi));
+}
+
 }  // namespace
 
 Result<std::vector<std::uint8_t>> kernel_ready_btf(const Object& obj) {
@@ -41,11 +54,13 @@ Result<std::vector<std::uint8_t>> kernel_ready_btf(const Object& obj) {
         btf::TypeId int_id = 0;
         for (btf::TypeId id = 1; id < b.type_count() && !int_id; ++id) {
             const btf::TypeView t = b.type(id);
-            if (t.kind() == btf::Kind::Int && t.size() == 4) int_id = id;
+            if (t.kind() == btf::Kind::Int && t.int_info().bits == 32) int_id = id;
         }
-        if (!int_id) return Error(obj.path() + ": .BTF has no 4-byte int for the .ksyms placeholder variable");
+        if (!int_id) return Error(obj.path() + ": .BTF has no 32-bit int for the .ksyms placeholder variable");
+        // libbpf's add_dummy_ksym_var(): the same name, so both loaders hand
+        // the kernel the same BTF.
         dummy_name = h.str_len + static_cast<std::uint32_t>(extra_strings.size());
-        extra_strings += std::string("rawops_ksym_placeholder") + '\0';
+        extra_strings += std::string("dummy_ksym") + '\0';
         const std::uint32_t rec[4] = {dummy_name, static_cast<std::uint32_t>(btf::Kind::Var) << 24, int_id,
                                       kVarGlobalAllocated};
         const auto* p = reinterpret_cast<const std::uint8_t*>(rec);
@@ -54,11 +69,35 @@ Result<std::vector<std::uint8_t>> kernel_ready_btf(const Object& obj) {
         return {};
     };
 
+    btf::TypeId int32_id = 0;  // libbpf's find_int_btf_id(): the first 32-bit INT
+    for (btf::TypeId id = 1; id < b.type_count() && !int32_id; ++id)
+        if (b.type(id).kind() == btf::Kind::Int && b.type(id).int_info().bits == 32) int32_id = id;
+
     for (btf::TypeId id = 1; id < b.type_count(); ++id) {
         const btf::TypeView t = b.type(id);
         if (t.kind() != btf::Kind::Datasec) continue;
         const std::size_t rec = offset_of(t);
         const std::string sec_name(t.name());
+
+        if (sec_name == ".kconfig") {
+            // Laid out by the Object (libbpf's order); the map holds them all.
+            for (std::uint32_t i = 0; i < t.vlen(); ++i) {
+                const std::size_t vsi = rec + 12 + i * 12;
+                const btf::TypeView var = b.type(get32(out, vsi));
+                const auto& externs = obj.externs();
+                auto e = std::find_if(externs.begin(), externs.end(), [&](const Extern& x) {
+                    return x.kind == ExternKind::Kconfig && x.name == var.name();
+                });
+                if (e == externs.end())
+                    return Error(obj.path() + ": BTF variable '" + std::string(var.name()) +
+                                 "' in DATASEC '.kconfig' has no extern symbol");
+                put32(out, offset_of(var) + 12, kVarGlobalAllocated);
+                put32(out, vsi + 4, e->offset);
+            }
+            put32(out, rec + 8, obj.kconfig_size());
+            sort_secinfos(out, rec, t.vlen());
+            continue;
+        }
 
         if (sec_name == ".ksyms") {
             std::uint32_t off = 0;
@@ -77,6 +116,10 @@ Result<std::vector<std::uint8_t>> kernel_ready_btf(const Object& obj) {
                     }
                     put32(out, vsi, dummy_var);
                 } else if (entry.kind() == btf::Kind::Var) {
+                    // The kernel checks a VAR's size against its DATASEC slot:
+                    // libbpf retypes every .ksyms variable as a 4-byte int.
+                    if (!int32_id) return Error(obj.path() + ": .BTF has no 32-bit int to retype .ksyms variables with");
+                    put32(out, offset_of(entry) + 8, int32_id);
                     put32(out, offset_of(entry) + 12, kVarGlobalAllocated);
                 }
                 put32(out, vsi + 4, off);
@@ -84,6 +127,7 @@ Result<std::vector<std::uint8_t>> kernel_ready_btf(const Object& obj) {
                 off += 4;
             }
             put32(out, rec + 8, off);
+            sort_secinfos(out, rec, t.vlen());
             continue;
         }
 
@@ -100,6 +144,7 @@ Result<std::vector<std::uint8_t>> kernel_ready_btf(const Object& obj) {
                              "' has no symbol");
             put32(out, vsi + 4, static_cast<std::uint32_t>(sym->value));
         }
+        sort_secinfos(out, rec, t.vlen());
     }
 
     // Linkage "extern" is refused by the kernel anywhere, not only in .ksyms.

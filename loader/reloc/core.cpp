@@ -365,6 +365,10 @@ Result<Value> calc(const btf::CoreRelo& relo, const Spec* spec, TypeId local_roo
 
 }  // namespace
 
+bool types_are_compat(const Btf& local, TypeId local_id, const Btf& target, TypeId target_id) {
+    return types_compat(local, local_id, target, target_id);
+}
+
 Result<CoreResult> core_calc(const Btf& local, const btf::CoreRelo& relo, const std::vector<CoreTarget>& targets) {
     const std::string kind_name = btf::core_relo_kind_name(relo.kind);
     auto local_spec = parse_spec(local, relo.type_id, local.str(relo.access_str_off), relo.kind);

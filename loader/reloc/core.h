@@ -39,6 +39,10 @@ struct CoreResult {
 // Computes one relocation. `targets` in search order (vmlinux, then modules).
 Result<CoreResult> core_calc(const btf::Btf& local, const btf::CoreRelo& relo, const std::vector<CoreTarget>& targets);
 
+// libbpf's bpf_core_types_are_compat(): the compatibility rule CO-RE uses
+// for types, and the one extern kfuncs and typed ksyms are checked with.
+bool types_are_compat(const btf::Btf& local, btf::TypeId local_id, const btf::Btf& target, btf::TypeId target_id);
+
 // Applies a result to the instruction at `at` (ALU imm, LDX/ST/STX offset and
 // load size, ld_imm64 value), checking that it held the compiled value.
 Status core_patch(std::span<Insn> insns, std::uint32_t at, const CoreResult& result);

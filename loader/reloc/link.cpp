@@ -51,87 +51,108 @@ void copy_ext_records(const Object& obj, const Program& p, std::uint32_t base, L
 
 }  // namespace
 
+namespace {
+
+// libbpf's bpf_object__reloc_code(), depth first: the instructions of `fn`
+// (already placed at `base`) are walked in order; the first call or callback
+// reference to a subprogram not yet placed appends it and relocates it
+// before going on, so subprograms land where libbpf puts them.
+class Linker {
+public:
+    Linker(const Object& obj, LinkedProgram& out) : obj_(obj), out_(out) {}
+
+    Status place(std::size_t fn, std::uint32_t base);
+    std::map<std::size_t, std::uint32_t> placed;  // function -> where it starts in out.insns
+
+private:
+    const Object& obj_;
+    LinkedProgram& out_;
+};
+
+Status Linker::place(std::size_t fn, std::uint32_t base) {
+    const auto& progs = obj_.programs();
+    const Program& p = progs[fn];
+    const std::string where = "program '" + progs[out_.program].name + "', in '" + p.name + "' (section '" + p.section + "')";
+    std::vector<const ProgramReloc*> reloc_at(p.insns.size(), nullptr);
+    for (const ProgramReloc& r : p.relocs) reloc_at[r.insn] = &r;
+
+    for (std::uint32_t i = 0; i < p.insns.size(); ++i) {
+        const std::uint32_t at = base + i;
+        const Insn insn = out_.insns[at];
+        const ProgramReloc* r = reloc_at[i];
+        if (r && (r->target == RelocTarget::Map || r->target == RelocTarget::GlobalData)) {
+            if (!insn::is_ld_imm64(insn))
+                return Error(where + ": insn " + std::to_string(i) + " uses map/data symbol '" + r->symbol +
+                             "' but is not a 64-bit load");
+            // For data, the compiler's addend sits in imm (section symbols).
+            std::uint64_t off = r->offset;
+            if (r->target == RelocTarget::GlobalData) off += static_cast<std::uint32_t>(insn.imm);
+            out_.maps.push_back(MapUse{at, r->target, r->index, off});
+            continue;
+        }
+        if (r && r->target == RelocTarget::Extern) {
+            out_.externs.push_back(ExternUse{at, r->index});
+            continue;
+        }
+        const bool call = insn::is_subprog_call(insn);
+        const bool callback = insn::is_ld_imm64(insn) && insn.src() == insn::kPseudoFunc;
+        std::int64_t callee_off = 0;  // byte offset of the callee in `section`
+        std::size_t section = p.section_index;
+        if (r) {  // r->target == Subprogram
+            section = r->index;
+            if (call) {
+                // Global function symbol: imm = -1; section symbol: imm + 1 is the offset in insns.
+                callee_off = static_cast<std::int64_t>(r->offset) + (std::int64_t{insn.imm} + 1) * std::int64_t{sizeof(Insn)};
+            } else if (callback) {
+                // libbpf: symbol value + imm is the callee's byte offset in its section.
+                if (r->offset % sizeof(Insn) || insn.imm % static_cast<std::int32_t>(sizeof(Insn)))
+                    return Error(where + ": insn " + std::to_string(i) + ": bad subprogram address relocation against '" +
+                                 r->symbol + "' at offset " + std::to_string(r->offset) + "+" + std::to_string(insn.imm));
+                callee_off = static_cast<std::int64_t>(r->offset) + insn.imm;
+            } else {
+                return Error(where + ": insn " + std::to_string(i) + " refers to code ('" + r->symbol +
+                             "') but is neither a bpf-to-bpf call nor a 64-bit load of a function address (src_reg " +
+                             std::to_string(insn.src()) + ")");
+            }
+        } else if (call) {
+            // A call to a static function of the same section carries no
+            // relocation: imm is relative to the call's place in the section.
+            callee_off = static_cast<std::int64_t>(p.offset) + (std::int64_t{i} + insn.imm + 1) * std::int64_t{sizeof(Insn)};
+        } else if (callback) {
+            return Error(where + ": insn " + std::to_string(i) + " loads a function address without a relocation");
+        } else {
+            continue;
+        }
+        auto callee = callee_off < 0 ? std::nullopt : function_at(obj_, section, static_cast<std::uint64_t>(callee_off));
+        if (!callee)
+            return Error(where + ": insn " + std::to_string(i) + (call ? " calls '" : " takes the address of '") +
+                         (r ? r->symbol : std::string("<same-section function>")) + "' at an offset where no function starts");
+        auto it = placed.find(*callee);
+        if (it == placed.end()) {
+            const Program& c = progs[*callee];
+            const auto start = static_cast<std::uint32_t>(out_.insns.size());
+            it = placed.emplace(*callee, start).first;
+            out_.insns.insert(out_.insns.end(), c.insns.begin(), c.insns.end());
+            out_.appended.push_back(*callee);
+            copy_ext_records(obj_, c, start, out_);
+            RAWOPS_TRY(place(*callee, start));
+        }
+        // Calls and callback addresses are both relative to the next instruction.
+        out_.insns[at].imm = static_cast<std::int32_t>(std::int64_t{it->second} - at - 1);
+    }
+    return {};
+}
+
+}  // namespace
+
 Result<LinkedProgram> link_program(const Object& obj, std::size_t entry) {
-    const auto& progs = obj.programs();
     LinkedProgram out;
     out.program = entry;
-
-    // Where each function placed so far starts in out.insns.
-    std::map<std::size_t, std::uint32_t> placed;
-    std::vector<std::size_t> queue{entry};
-    placed[entry] = 0;
-    out.insns = progs[entry].insns;
-    copy_ext_records(obj, progs[entry], 0, out);
-
-    // Breadth-first over the call graph: each function appears once, however
-    // many callers it has; a call to a function already placed reuses it.
-    for (std::size_t q = 0; q < queue.size(); ++q) {
-        const Program& p = progs[queue[q]];
-        const std::uint32_t base = placed[queue[q]];
-        const std::string where = "program '" + progs[entry].name + "', in '" + p.name + "' (section '" + p.section + "')";
-        // A call to a static function of the same section carries no
-        // relocation: imm is already relative. Give it one, so that it is
-        // rewritten like the others once its caller has moved.
-        std::vector<ProgramReloc> relocs = p.relocs;
-        std::vector<bool> relocated(p.insns.size(), false);
-        for (const ProgramReloc& r : p.relocs) relocated[r.insn] = true;
-        for (std::uint32_t i = 0; i < p.insns.size(); ++i) {
-            if (relocated[i] || !insn::is_subprog_call(p.insns[i])) continue;
-            ProgramReloc r;
-            r.insn = i;
-            r.target = RelocTarget::Subprogram;
-            r.symbol = "<same-section call>";
-            r.index = p.section_index;
-            r.offset = p.offset + std::uint64_t{i} * sizeof(Insn);
-            relocs.push_back(std::move(r));
-        }
-        for (const ProgramReloc& r : relocs) {
-            const std::uint32_t at = base + r.insn;
-            const Insn insn = out.insns[at];
-            switch (r.target) {
-                case RelocTarget::Map:
-                case RelocTarget::GlobalData: {
-                    if (!insn::is_ld_imm64(insn))
-                        return Error(where + ": insn " + std::to_string(r.insn) + " uses map/data symbol '" +
-                                     r.symbol + "' but is not a 64-bit load");
-                    // For data, the compiler's addend sits in imm (section symbols).
-                    std::uint64_t off = r.offset;
-                    if (r.target == RelocTarget::GlobalData) off += static_cast<std::uint32_t>(insn.imm);
-                    out.maps.push_back(MapUse{at, r.target, r.index, off});
-                    break;
-                }
-                case RelocTarget::Extern:
-                    out.externs.push_back(ExternUse{at, r.index});
-                    break;
-                case RelocTarget::Subprogram: {
-                    // Calls encode the callee relative to the next instruction;
-                    // with a function symbol clang leaves imm = -1, with a
-                    // section symbol imm carries the offset within the section.
-                    if (!insn::is_subprog_call(insn))
-                        return Error(where + ": insn " + std::to_string(r.insn) + " refers to code ('" + r.symbol +
-                                     "') but is not a bpf-to-bpf call (callbacks are not supported yet)");
-                    const std::int64_t callee_off =
-                        static_cast<std::int64_t>(r.offset) + (std::int64_t{insn.imm} + 1) * std::int64_t{sizeof(Insn)};
-                    auto callee = callee_off < 0 ? std::nullopt
-                                                 : function_at(obj, r.index, static_cast<std::uint64_t>(callee_off));
-                    if (!callee)
-                        return Error(where + ": insn " + std::to_string(r.insn) + " calls '" + r.symbol +
-                                     "' at an offset where no function starts");
-                    auto [it, fresh] = placed.try_emplace(*callee, static_cast<std::uint32_t>(out.insns.size()));
-                    if (fresh) {
-                        const Program& c = progs[*callee];
-                        out.insns.insert(out.insns.end(), c.insns.begin(), c.insns.end());
-                        out.appended.push_back(*callee);
-                        copy_ext_records(obj, c, it->second, out);
-                        queue.push_back(*callee);
-                    }
-                    // Re-index: appending may have moved the instruction array.
-                    out.insns[at].imm = static_cast<std::int32_t>(std::int64_t{it->second} - at - 1);
-                    break;
-                }
-            }
-        }
-    }
+    out.insns = obj.programs()[entry].insns;
+    copy_ext_records(obj, obj.programs()[entry], 0, out);
+    Linker linker(obj, out);
+    linker.placed[entry] = 0;
+    RAWOPS_TRY(linker.place(entry, 0));
     return out;
 }
 

@@ -27,8 +27,12 @@ std::optional<std::pair<btf::Member, std::uint32_t>> direct_member(const btf::Ty
 }  // namespace
 
 std::string_view essential_name(std::string_view name) {
-    auto pos = name.find("___");
-    return pos == std::string_view::npos ? name : name.substr(0, pos);
+    // libbpf's bpf_core_essential_name_len: the last "X___Y" where neither X
+    // nor Y is '_' marks the flavour; "a___b___c" is "a___b", "__x___" stays.
+    for (std::size_t i = name.size() >= 5 ? name.size() - 5 + 1 : 0; i-- > 0;) {
+        if (name[i] != '_' && name.compare(i + 1, 3, "___") == 0 && name[i + 4] != '_') return name.substr(0, i + 1);
+    }
+    return name;
 }
 
 Result<KernelOpsType> find_kernel_ops_type(KernelBtf& kernel, std::string_view name,
@@ -97,10 +101,11 @@ Result<Binding> bind(const LocalOpsVar& var, const KernelOpsType& kernel) {
 
         auto km = direct_member(kt, mname);
         if (!km) {
-            if (prog || !all_zero(mdata))
+            if (!all_zero(mdata))
                 return fail(mname, "the kernel's struct " + kernel.name + " (" + kernel.type.origin() +
                                        ") has no such member, and the object sets it");
             b.skipped.push_back(mname);
+            if (prog) b.dropped_programs.push_back(prog->index);
             continue;
         }
         const auto [kmember, kindex] = *km;

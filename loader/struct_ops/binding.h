@@ -9,7 +9,9 @@
 // (the program's fd goes into the value; the program is loaded with
 // attach_btf_id = T's id and expected_attach_type = the member's index),
 // other members are copied into `data` after a size check. A member the
-// kernel lacks is accepted only when it is zero/NULL.
+// kernel lacks is accepted only when its bytes are zero; a function member
+// the kernel lacks is dropped with its program, as libbpf does (this is how
+// a scheduler built for a newer kernel runs on an older one).
 #pragma once
 
 #include <cstdint>
@@ -88,6 +90,9 @@ struct Binding {
     std::vector<DataCopy> data;
     // Members the kernel type lacks that were accepted because they are zero.
     std::vector<std::string> skipped;
+    // Programs of members the kernel lacks: libbpf drops them from the map
+    // (and does not load them unless another map uses them).
+    std::vector<std::size_t> dropped_programs;
 };
 
 Result<Binding> bind(const LocalOpsVar& var, const KernelOpsType& kernel);

@@ -52,6 +52,8 @@ inline constexpr std::uint32_t kMapTypeArena = 33;  // 6.9
 
 // enum bpf_prog_type (subset).
 inline constexpr std::uint32_t kProgTypeSocketFilter = 1;
+inline constexpr std::uint32_t kProgTypeKprobe = 2;
+inline constexpr std::uint32_t kProgTypeTracepoint = 5;
 inline constexpr std::uint32_t kProgTypeTracing = 26;
 inline constexpr std::uint32_t kProgTypeStructOps = 27;
 inline constexpr std::uint32_t kProgTypeSyscall = 31;
@@ -60,9 +62,18 @@ inline constexpr std::uint32_t kProgTypeSyscall = 31;
 // today's uapi). For BPF_PROG_LOAD of a struct_ops program,
 // expected_attach_type is not an attach type but the member index.
 inline constexpr std::uint32_t kAttachStructOps = 44;
+// Tracing programs (BPF_PROG_LOAD expected_attach_type and BPF_LINK_CREATE).
+inline constexpr std::uint32_t kAttachTraceRawTp = 23;
+inline constexpr std::uint32_t kAttachTraceFentry = 24;
+inline constexpr std::uint32_t kAttachTraceFexit = 25;
+inline constexpr std::uint32_t kAttachModifyReturn = 26;
+// BPF_LINK_CREATE of a program on a perf event (kprobe).
+inline constexpr std::uint32_t kAttachPerfEvent = 41;
 
 // enum bpf_link_type.
 inline constexpr std::uint32_t kLinkTypeStructOps = 9;
+inline constexpr std::uint32_t kLinkTypeTracing = 2;
+inline constexpr std::uint32_t kLinkTypePerfEvent = 7;
 
 // BPF_MAP_CREATE map_flags.
 inline constexpr std::uint32_t kMapFlagNoPrealloc = 1u << 0;

@@ -48,6 +48,15 @@ static_assert(kProgTypeSocketFilter == BPF_PROG_TYPE_SOCKET_FILTER);
 static_assert(kProgTypeTracing == BPF_PROG_TYPE_TRACING);
 static_assert(kProgTypeStructOps == BPF_PROG_TYPE_STRUCT_OPS);
 static_assert(kProgTypeSyscall == BPF_PROG_TYPE_SYSCALL);
+static_assert(kProgTypeKprobe == BPF_PROG_TYPE_KPROBE);
+static_assert(kProgTypeTracepoint == BPF_PROG_TYPE_TRACEPOINT);
+static_assert(kAttachTraceRawTp == BPF_TRACE_RAW_TP);
+static_assert(kAttachTraceFentry == BPF_TRACE_FENTRY);
+static_assert(kAttachTraceFexit == BPF_TRACE_FEXIT);
+static_assert(kAttachModifyReturn == BPF_MODIFY_RETURN);
+static_assert(kAttachPerfEvent == BPF_PERF_EVENT);
+static_assert(kLinkTypeTracing == BPF_LINK_TYPE_TRACING);
+static_assert(kLinkTypePerfEvent == BPF_LINK_TYPE_PERF_EVENT);
 static_assert(kLinkTypeStructOps == BPF_LINK_TYPE_STRUCT_OPS);
 // BPF_STRUCT_OPS follows BPF_LSM_CGROUP, the last attach type 6.1 knows.
 static_assert(kAttachStructOps == BPF_LSM_CGROUP + 1);
