@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
+#include <utility>
 
 namespace rawops::gzip {
 
@@ -31,13 +32,13 @@ constexpr std::array<std::uint8_t, 30> kDistExtra = {0, 0, 0, 0, 1, 1, 2, 2,  3,
 constexpr std::array<std::uint8_t, 19> kCodeLengthOrder = {16, 17, 18, 0, 8,  7, 9,  6, 10, 5,
                                                            11, 4,  12, 3, 13, 2, 14, 1, 15};
 
-std::string hex(std::uint32_t v) {
+std::string hex(std::uint32_t v, int digits = 8) {
     char buf[16];
-    std::snprintf(buf, sizeof buf, "0x%08x", v);
+    std::snprintf(buf, sizeof buf, "0x%0*x", digits, v);
     return buf;
 }
 
-// CRC-32 of RFC 1952 8 (the reflected polynomial 0xedb88320), one table
+// CRC-32 of RFC 1952 section 8 (the reflected polynomial 0xedb88320), one table
 // look-up per byte: plenty fast for a few hundred KB.
 constexpr std::array<std::uint32_t, 256> kCrcTable = [] {
     std::array<std::uint32_t, 256> t{};
@@ -322,7 +323,8 @@ private:
             if (sym == kEndOfBlock) return true;
 
             sym -= 257;
-            if (sym >= static_cast<int>(kLenBase.size())) return fail("invalid literal/length symbol " + std::to_string(sym + 257));
+            if (sym >= static_cast<int>(kLenBase.size()))
+                return fail("invalid literal/length symbol " + std::to_string(sym + 257));
             if (!need(kLenExtra[sym])) return false;
             const std::size_t len = kLenBase[sym] + take(kLenExtra[sym]);
 
@@ -369,9 +371,10 @@ Result<std::size_t> header_size(std::span<const std::uint8_t> in, const std::str
         return Error(what + buf);
     }
     if (in.size() < 10) return truncated;
-    if (in[2] != 8) return Error(what + ": unknown compression method " + std::to_string(in[2]) + " (gzip has only 8, DEFLATE)");
+    if (in[2] != 8)
+        return Error(what + ": unknown compression method " + std::to_string(in[2]) + " (gzip has only 8, DEFLATE)");
     const std::uint8_t flags = in[3];
-    if (flags & kFReserved) return Error(what + ": reserved gzip header flags set (" + hex(flags) + ")");
+    if (flags & kFReserved) return Error(what + ": reserved gzip header flags set (" + hex(flags, 2) + ")");
 
     std::size_t p = 10;  // magic, method, flags, MTIME, XFL, OS
     if (flags & kFExtra) {
@@ -391,7 +394,8 @@ Result<std::size_t> header_size(std::span<const std::uint8_t> in, const std::str
         if (in.size() - p < 2) return truncated;
         const std::uint32_t expected = in[p] | std::uint32_t{in[p + 1]} << 8;
         const std::uint32_t got = crc32(in.first(p)) & 0xffff;
-        if (expected != got) return Error(what + ": bad header CRC-16 (expected " + hex(expected) + ", got " + hex(got) + ")");
+        if (expected != got)
+            return Error(what + ": bad header CRC-16 (expected " + hex(expected, 4) + ", got " + hex(got, 4) + ")");
         p += 2;
     }
     return p;
@@ -407,7 +411,8 @@ Result<std::vector<std::uint8_t>> inflate(std::span<const std::uint8_t> in, cons
     Inflater inf(in, out, max_output);
     if (!inf.run()) return Error(what + ": " + inf.error());
     if (inf.consumed() != in.size())
-        return Error(what + ": " + std::to_string(in.size() - inf.consumed()) + " byte(s) after the end of the DEFLATE stream");
+        return Error(what + ": " + std::to_string(in.size() - inf.consumed()) +
+                     " byte(s) after the end of the DEFLATE stream");
     return out;
 }
 
@@ -424,7 +429,9 @@ Result<std::vector<std::uint8_t>> gunzip(std::span<const std::uint8_t> in, const
     std::size_t pos = 0;
     for (unsigned member = 1;; ++member) {
         const std::span<const std::uint8_t> rest = in.subspan(pos);
-        const std::string where = member == 1 ? what : what + ": member " + std::to_string(member) + " at offset " + std::to_string(pos);
+        // Errors in later members say which one, the first is just `what`.
+        const std::string where =
+            member == 1 ? what : what + ": member " + std::to_string(member) + " at offset " + std::to_string(pos);
         auto header = header_size(rest, where);
         if (!header) return std::move(header).error();
 
@@ -435,11 +442,13 @@ Result<std::vector<std::uint8_t>> gunzip(std::span<const std::uint8_t> in, const
         if (trailer.size() < 8) return Error(where + ": truncated gzip trailer (CRC-32 and ISIZE)");
 
         const std::uint32_t crc = crc32(std::span(out).subspan(start)), expected_crc = le32(trailer.data());
-        if (crc != expected_crc) return Error(where + ": bad CRC-32 (expected " + hex(expected_crc) + ", got " + hex(crc) + ")");
+        if (crc != expected_crc)
+            return Error(where + ": bad CRC-32 (expected " + hex(expected_crc) + ", got " + hex(crc) + ")");
         const auto size = static_cast<std::uint32_t>(out.size() - start);  // ISIZE is the size mod 2^32
         const std::uint32_t expected_size = le32(trailer.data() + 4);
         if (size != expected_size)
-            return Error(where + ": bad ISIZE (expected " + std::to_string(expected_size) + ", got " + std::to_string(size) + ")");
+            return Error(where + ": bad ISIZE (expected " + std::to_string(expected_size) + ", got " +
+                         std::to_string(size) + ")");
 
         pos = in.size() - trailer.size() + 8;
         const auto tail = in.subspan(pos);

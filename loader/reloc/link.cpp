@@ -95,7 +95,12 @@ Status Linker::place(std::size_t fn, std::uint32_t base) {
             continue;
         }
         const bool call = insn::is_subprog_call(insn);
-        const bool callback = insn::is_ld_imm64(insn) && insn.src() == insn::kPseudoFunc;
+        // libbpf marks every ld_imm64 relocated against a function as
+        // BPF_PSEUDO_FUNC (clang leaves src_reg 0); one without a relocation
+        // that claims to be one is an error below.
+        const bool callback = insn::is_ld_imm64(insn) && (insn.src() == insn::kPseudoFunc ||
+                                                          (r && r->target == RelocTarget::Subprogram));
+        if (callback) out_.insns[at].set_src(insn::kPseudoFunc);
         std::int64_t callee_off = 0;  // byte offset of the callee in `section`
         std::size_t section = p.section_index;
         if (r) {  // r->target == Subprogram

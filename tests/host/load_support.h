@@ -23,12 +23,13 @@ struct LoadedObject {
     plan::Loaded loaded;
 };
 
-inline Result<LoadedObject> load_object(const std::string& name, const plan::ExecOptions& options = {}) {
+inline Result<LoadedObject> load_object(const std::string& name, const plan::ExecOptions& options = {},
+                                        const plan::BuildOptions& build = {}) {
     auto obj = Object::open(bpf_object(name));
     if (!obj) return std::move(obj).error();
     auto kernel = struct_ops::KernelBtf::open();
     if (!kernel) return std::move(kernel).error();
-    auto p = plan::build(*obj, *kernel);
+    auto p = plan::build(*obj, *kernel, build);
     if (!p) return std::move(p).error();
     auto loaded = plan::execute(*p, options);
     if (!loaded) return std::move(loaded).error();
@@ -44,6 +45,15 @@ Result<T> read_global(const plan::Loaded& loaded, const std::string& map) {
     auto s = sys::map_lookup_elem(loaded.map_fd(map), sys::bytes_of(key), sys::writable_bytes_of(value));
     if (!s) return std::move(s).error();
     return value;
+}
+
+// Opens and plans without loading (for refusals that happen before any bpf() call).
+inline Result<plan::Plan> plan_object(const std::string& path, const plan::BuildOptions& build = {}) {
+    auto obj = Object::open(path);
+    if (!obj) return std::move(obj).error();
+    auto kernel = struct_ops::KernelBtf::open();
+    if (!kernel) return std::move(kernel).error();
+    return plan::build(*obj, *kernel, build);
 }
 
 // The kernel map name of a global data section (libbpf-style, maybe cut to 15 characters).
