@@ -56,6 +56,11 @@ static char results[256] = "none";
 static u64 last_kfunc_result;
 static bool kfunc_called;
 
+/* A per-CPU variable in the module's BTF: what a typed `extern ... __ksym`
+ * in a BPF program resolves to with the module's BTF fd in its ld_imm64
+ * (BPF_PSEUDO_BTF_ID). Every CPU's copy starts with this value. */
+DEFINE_PER_CPU(u64, bpf_testmod_percpu_magic) = 0x7e57c0de;
+
 /* ---- kfunc ------------------------------------------------------------- */
 
 __bpf_kfunc_start_defs();
@@ -316,6 +321,10 @@ static int __init bpf_testmod_init_module(void)
 	int ret;
 
 	ret = register_btf_kfunc_id_set(BPF_PROG_TYPE_STRUCT_OPS, &bpf_testmod_kfunc_set);
+	if (ret)
+		return ret;
+	/* The kfunc tutorial's program calls it from a kprobe. */
+	ret = register_btf_kfunc_id_set(BPF_PROG_TYPE_KPROBE, &bpf_testmod_kfunc_set);
 	if (ret)
 		return ret;
 	ret = register_bpf_struct_ops(&bpf_testmod_ops_struct_ops, bpf_testmod_ops);

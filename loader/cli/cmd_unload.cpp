@@ -37,10 +37,19 @@ Status unload_one(const std::string& path) {
             std::printf("unregistered struct_ops map %s\n", path.c_str());
             break;
         }
+        case Pinned::Kind::ProgramLink: {
+            // Detach now, even if someone else holds the link; links without
+            // a detach operation (perf events) go with their last reference.
+            auto s = sys::link_detach(pinned->fd.get());
+            if (!s && s.error().err_no() != EOPNOTSUPP && s.error().err_no() != EINVAL)
+                return std::move(s).error().context("detaching " + path);
+            std::printf("detached program link %s\n", path.c_str());
+            break;
+        }
         case Pinned::Kind::OtherMap:
             break;
         case Pinned::Kind::Other:
-            return Error(path + ": not a struct_ops link or a map pinned by rawops");
+            return Error(path + ": not a link or a map pinned by rawops");
     }
     if (::unlink(path.c_str()) != 0) return Error("removing pin " + path + ": " + std::strerror(errno), errno);
     return {};

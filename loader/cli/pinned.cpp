@@ -16,7 +16,7 @@ Result<Pinned> open_pinned(const std::string& path) {
     std::string key;
     std::string value;
     while (info >> key >> value) {
-        if (key == "link_type:") p.kind = value == "struct_ops" ? Pinned::Kind::StructOpsLink : Pinned::Kind::Other;
+        if (key == "link_type:") p.kind = value == "struct_ops" ? Pinned::Kind::StructOpsLink : Pinned::Kind::ProgramLink;
         if (key == "map_type:")
             p.kind = std::strtoul(value.c_str(), nullptr, 10) == sys::kMapTypeStructOps ? Pinned::Kind::StructOpsMap
                                                                                        : Pinned::Kind::OtherMap;

@@ -10,7 +10,8 @@
 namespace rawops::cli {
 
 struct Pinned {
-    enum class Kind { StructOpsLink, StructOpsMap, OtherMap, Other };
+    // ProgramLink: the link of an attached program (tp_btf, fentry, kprobe, ...).
+    enum class Kind { StructOpsLink, StructOpsMap, ProgramLink, OtherMap, Other };
     Kind kind = Kind::Other;
     sys::Fd fd;
 };

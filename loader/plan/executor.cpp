@@ -118,8 +118,9 @@ Result<sys::TestRunResult> Loaded::run(const std::string& prog, std::span<std::b
     if (fd < 0) return Error("no program '" + prog + "' in this load");
     sys::TestRunRequest r;
     r.prog_fd = fd;
+    // Only ctx_in: syscall programs get it copied back in place by the kernel
+    // (which refuses ctx_out for them), struct_ops ones read their args from it.
     r.ctx_in = ctx;
-    r.ctx_out = ctx;
     auto result = sys::prog_test_run(r);
     if (!result) return std::move(result).error().context("running program '" + prog + "'");
     return result;

@@ -96,9 +96,9 @@ std::string describe_step(const Step& step) {
         sys::LinkCreateRequest req;
         req.attach_type = a->attach_type;
         Fields f = sys::describe(sys::Cmd::LinkCreate, sys::encode(req));
-        set(f, "prog_fd", a->prog.str());
+        set(f, "link_create.prog_fd", a->prog.str());
         if (a->how == AttachProgram::How::Kprobe) {
-            set(f, "target_fd", Ref{Ref::Kind::PerfEvent, a->prog.name}.str());
+            set(f, "link_create.target_fd", Ref{Ref::Kind::PerfEvent, a->prog.name}.str());
             out << "perf_event_open type=kprobe PMU" << (a->retprobe ? " (retprobe)" : "") << " kprobe_func=\""
                 << a->function << "\" pid=-1 cpu=0 -> " << Ref{Ref::Kind::PerfEvent, a->prog.name}.str() << "\n    ";
         }

@@ -182,8 +182,13 @@ Status Resolver::kfunc(std::size_t i) {
             out_.values[i].shown = "prototype differs from " + found->origin() + "'s; weak, left unresolved";
             return {};
         }
-        return Error(what(e) + ": its prototype " + obj_.btf().describe(e.type_id) + " is incompatible with " +
-                     found->origin() + "'s " + found->btf->describe(kernel_proto));
+        auto params = [](const btf::Btf& b, btf::TypeId proto) {
+            const std::uint32_t n = b.type(proto).vlen();
+            return std::to_string(n) + (n == 1 ? " parameter" : " parameters");
+        };
+        return Error(what(e) + ": its prototype (" + params(obj_.btf(), e.type_id) + ") is incompatible with " +
+                     found->origin() + "'s " + e.essential_name + " [" + std::to_string(found->id) + "] (" +
+                     params(*found->btf, kernel_proto) + ", checked as libbpf's bpf_core_types_are_compat does)");
     }
     ExternValue& v = out_.values[i];
     v.set = true;

@@ -33,6 +33,15 @@ TEST_CASE("kernel_ready_btf: every built object's BTF loads into the kernel, wit
             const btf::TypeView t = parsed->type(id);
             if (t.kind() == btf::Kind::Func) CHECK(t.vlen() != 2);  // no extern linkage left
             if (t.kind() != btf::Kind::Datasec || t.name() == ".ksyms") continue;
+            std::uint32_t last_end = 0;  // the kernel wants entries in offset order
+            for (const btf::VarSecInfo& v : t.var_secinfos()) {
+                CHECK(v.offset >= last_end);
+                last_end = v.offset + v.size;
+            }
+            if (t.name() == ".kconfig") {  // no ELF section: the .kconfig map's layout
+                CHECK(t.size() == obj->kconfig_size());
+                continue;
+            }
             const elf::Section* sec = obj->elf().find_section(t.name());
             REQUIRE(sec != nullptr);
             CHECK(t.size() == sec->size);
