@@ -2,7 +2,7 @@
 # Builds everything the guest needs and boots it once:
 #   tests/vm/boot.sh GUEST_SCRIPT    -> the guest's console, as text, on stdout
 # The initramfs holds busybox, kmod's bpf_testmod.ko, the static build/rawops,
-# build/bpfprog/*.bpf.o and GUEST_SCRIPT as /guest.sh, run by /init, which
+# build/bpfprog/*.bpf.o, the kernel's /boot/config-<abi> and GUEST_SCRIPT as /guest.sh, run by /init, which
 # powers the guest off afterwards. Exit status: 0 booted, 3 qemu/busybox
 # could not be installed, 4 the kernel could not be fetched or the module not
 # built.
@@ -19,13 +19,16 @@ vmlinuz="$cache/root/linux-image-$abi/boot/vmlinuz-$abi"
 [ -f "$vmlinuz" ] || exit 4
 
 root=$VM/initramfs
-rm -rf "$root" && mkdir -p "$root"/{bin,proc,sys,dev,bpf,tmp}
+rm -rf "$root" && mkdir -p "$root"/{bin,proc,sys,dev,bpf,tmp,boot}
 cp /bin/busybox "$root/bin/busybox"
 cp tests/vm/init.sh "$root/init" && chmod +x "$root/init"
 cp "$script" "$root/guest.sh"
 cp "$BUILD/rawops" "$root/rawops"
 cp "$VM/kmod/bpf_testmod.ko" "$root/"
 cp "$BUILD"/bpfprog/*.bpf.o "$root/bpf/"
+# Where libbpf (and rawops) read .kconfig values: the guest kernel has no
+# /proc/config.gz (CONFIG_IKCONFIG is off in Debian's builds).
+cp "$cache/root/linux-image-$abi/boot/config-$abi" "$root/boot/"
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$VM/initramfs.cpio.gz"
 
 # -cpu qemu64,-cx16: with CMPXCHG16B the guest's SLUB allocator uses it for

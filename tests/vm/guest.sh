@@ -54,6 +54,40 @@ expect "data members reach the kernel, NULL arg handled, NULL op stays NULL" \
   "named=rawops_demo flags=1 run=7 run_null=-1 noop=absent" "$(trigger x)"
 check "unload the named ops" $R unload /sys/fs/bpf/named
 
+# The kfunc tutorial (seeds/003): a kprobe on do_unlinkat calls the module's
+# kfunc bpf_kfunc_call_test(1, 2, 3, 4); perf_event_open + BPF_LINK_CREATE.
+word() {  # word PIN N: the N-th u64 of the pinned map's first value
+  $R map dump "$1" | awk -v n="$2" '/u64:/{print $(n + 1); exit}'
+}
+mkdir -p /sys/fs/bpf/kprobe /sys/fs/bpf/tracing
+check "load --pin kprobe_kfunc.bpf.o (kprobe on do_unlinkat, module kfunc)" $R load /bpf/kprobe_kfunc.bpf.o --pin /sys/fs/bpf/kprobe
+[ -e /sys/fs/bpf/kprobe/handle_kprobe ] && pass "the kprobe's link is pinned" || fail "the kprobe's link is pinned" "$(ls /sys/fs/bpf/kprobe)"
+touch /tmp/unlink-me && rm /tmp/unlink-me
+expect "removing a file runs the kprobe once" "1" "$(word /sys/fs/bpf/kprobe/kprobe_k_bss 1)"
+expect "the kprobe got the kfunc's result: 1+2+3+4" "10" "$(word /sys/fs/bpf/kprobe/kprobe_k_bss 2)"
+check "unload the kprobe" $R unload /sys/fs/bpf/kprobe
+touch /tmp/unlink-me && rm /tmp/unlink-me
+out=$(ls /sys/fs/bpf/kprobe 2>/dev/null)
+[ -z "$out" ] && pass "nothing left pinned after unloading the kprobe" || fail "nothing left pinned after unloading the kprobe" "$out"
+
+# fentry/fexit links, typed __ksym from vmlinux and from the module (its BTF
+# fd in the ld_imm64), .kconfig from /boot/config-$(uname -r).
+check "load --pin guest_tracing.bpf.o (fentry, fexit, typed ksyms, kconfig)" $R load /bpf/guest_tracing.bpf.o --pin /sys/fs/bpf/tracing
+touch /tmp/unlink-me && rm /tmp/unlink-me
+unlink /tmp/no-such-file 2>/dev/null
+B=/sys/fs/bpf/tracing/guest_tr_bss
+expect "fentry ran for both unlinks" "2" "$(word $B 1)"
+expect "fexit ran for both unlinks" "2" "$(word $B 2)"
+expect "fexit saw the failed unlink's -ENOENT" "18446744073709551614" "$(word $B 3)"
+expect "typed ksym runqueues: this CPU's rq->cpu equals the CPU the program ran on" "$(word $B 5)" "$(word $B 4)"
+expect "typed ksym of the module (BTF fd in ld_imm64): the per-CPU value it was initialised with" \
+  "$(printf %d 0x7e57c0de)" "$(word $B 6)"
+expect "an absent __weak typed ksym reads as address 0" "0" "$(word $B 7)"
+expect "CONFIG_HZ from /boot/config-\$(uname -r)" "$(grep '^CONFIG_HZ=' /boot/config-$(uname -r) | cut -d= -f2)" "$(word $B 8)"
+expect "the ?kretprobe program never ran" "0" "$(word $B 9)"
+[ ! -e /sys/fs/bpf/tracing/unlink_never ] && pass "the ?kretprobe program was not loaded" || fail "the ?kretprobe program was not loaded"
+check "unload the tracing programs" $R unload /sys/fs/bpf/tracing
+
 # The module can go once no map or link of its types is left (freed after RCU).
 ok=0
 for i in 1 2 3 4 5 6 7 8 9 10; do
