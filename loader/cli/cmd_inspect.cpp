@@ -21,6 +21,17 @@ const char* target_name(RelocTarget t) {
     return "?";
 }
 
+std::string program_kind(const Program& p) {
+    switch (p.kind) {
+        case ProgramKind::StructOps: return "struct_ops";
+        case ProgramKind::Tracing: return "tracing, attached to " + p.attach_target;
+        case ProgramKind::Syscall: return "syscall (run with BPF_PROG_TEST_RUN)";
+        case ProgramKind::Kprobe: return std::string(p.retprobe ? "kretprobe on " : "kprobe on ") + p.attach_target;
+        case ProgramKind::Unknown: break;
+    }
+    return "a section rawops does not load";
+}
+
 int run_inspect(const std::string& path) {
     auto obj = Object::open(path);
     if (!obj) return report(obj.error());
@@ -31,7 +42,9 @@ int run_inspect(const std::string& path) {
 
     std::printf("\nprograms:\n");
     for (const Program& p : o.programs()) {
-        const char* kind = p.subprogram ? "subprogram" : p.struct_ops ? (p.sleepable ? "struct_ops, sleepable" : "struct_ops") : "not struct_ops";
+        std::string kind = p.subprogram ? "subprogram" : program_kind(p);
+        if (p.sleepable && !p.subprogram) kind += ", sleepable";
+        if (!p.autoload && !p.subprogram) kind += ", autoload off (SEC(\"?...\"))";
         std::size_t core = 0;
         if (const auto* ext = o.btf_ext())
             if (const auto* cr = ext->core_relos_for(p.section))
@@ -39,7 +52,7 @@ int run_inspect(const std::string& path) {
                     const auto off = cr->at(i).insn_off;
                     core += off >= p.offset && off < p.offset + p.insns.size() * sizeof(Insn);
                 }
-        std::printf("  %-24s %-28s %4zu insns  %s%s\n", p.name.c_str(), p.section.c_str(), p.insns.size(), kind,
+        std::printf("  %-24s %-28s %4zu insns  %s%s\n", p.name.c_str(), p.section.c_str(), p.insns.size(), kind.c_str(),
                     p.global && p.subprogram ? ", global" : "");
         for (const ProgramReloc& r : p.relocs)
             std::printf("      insn %-4u %-6s %s\n", r.insn, target_name(r.target), r.symbol.c_str());
@@ -47,8 +60,10 @@ int run_inspect(const std::string& path) {
     }
 
     for (const StructOpsVar& v : o.struct_ops()) {
-        std::printf("\nstruct_ops variable '%s' in %s: struct %s (%zu bytes)%s\n", v.name.c_str(), v.section.c_str(),
-                    v.type_name.c_str(), v.data.size(), v.link() ? ", registered through a link" : "");
+        std::printf("\nstruct_ops variable '%s' in %s%s: struct %s (%zu bytes)%s%s\n", v.name.c_str(),
+                    v.autocreate ? "" : "?", v.section.c_str(), v.type_name.c_str(), v.data.size(),
+                    v.link() ? ", registered through a link" : "",
+                    v.autocreate ? "" : ", created only on request (--map)");
         std::uint32_t i = 0;
         for (const btf::Member& m : b.type(v.type).members()) {
             const auto& prog = v.member_programs[i++];
@@ -78,8 +93,15 @@ int run_inspect(const std::string& path) {
         std::printf("  %-16s type %u key %u value %u max_entries %u\n", m.name.c_str(), m.type, m.key_size,
                     m.value_size, m.max_entries);
     if (!o.externs().empty()) std::printf("\nexterns:\n");
-    for (const Extern& e : o.externs())
-        std::printf("  %-24s %s%s\n", e.name.c_str(), e.function ? "kfunc" : "ksym variable", e.weak ? ", weak" : "");
+    for (const Extern& e : o.externs()) {
+        std::string what = e.kind == ExternKind::Kconfig ? ".kconfig " + type_text(b, b.type(e.type).ref_type()) +
+                                                               " at +" + std::to_string(e.offset)
+                           : e.function ? "kfunc"
+                           : e.type_id  ? "ksym variable, typed (BTF)"
+                                        : "ksym variable, typeless (kallsyms)";
+        if (e.essential_name != e.name) what += ", resolved as '" + e.essential_name + "'";
+        std::printf("  %-28s %s%s\n", e.name.c_str(), what.c_str(), e.weak ? ", weak" : "");
+    }
     return kExitOk;
 }
 

@@ -41,6 +41,7 @@ int run_load(const LoadOptions& o) {
     }
     for (const auto& r : loaded->registrations())
         std::printf("registered struct_ops '%s' (%s)\n", r.name.c_str(), r.link ? "link" : "map update");
+    for (const auto& prog : loaded->attachments()) std::printf("attached program '%s' (link)\n", prog.c_str());
     if (!o.pin_dir.empty()) {
         std::printf("pinned under %s; remove with: rawops unload %s\n", o.pin_dir.c_str(), o.pin_dir.c_str());
         return kExitOk;
@@ -58,10 +59,12 @@ int run_load(const LoadOptions& o) {
 
 void setup_load(CLI::App& root, int& exit_code) {
     auto opts = std::make_shared<LoadOptions>();
-    auto* cmd = root.add_subcommand("load", "Load a struct_ops object and register its struct_ops");
+    auto* cmd = root.add_subcommand("load", "Load an object: register its struct_ops, attach its tp_btf/fentry/fexit/kprobe programs");
     cmd->add_option("object", opts->object, "BPF object file (.o)")->required();
     cmd->add_option("--pin", opts->pin_dir, "pin links (and maps) in this bpffs folder and exit");
-    cmd->add_option("--map", opts->maps, "only this struct_ops variable (repeatable)");
+    cmd->add_option("--map", opts->maps,
+                    "only this struct_ops variable (repeatable); also selects SEC(\"?.struct_ops\") ones, which are "
+                    "not created by default");
     cmd->add_flag("--trace", opts->trace, "print every bpf() call, decoded, with result and time");
     cmd->add_option("--log-level", opts->log_level, "verifier log level (0: log only on failure, 1, 2)");
     cmd->callback([opts, &exit_code] { exit_code = run_load(*opts); });

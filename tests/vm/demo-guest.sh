@@ -20,9 +20,20 @@ say "== 5. the kernel calls the BPF ops: write to $T, read the results"
 say "\$ echo -n hello > $T; cat $T"
 echo -n hello > $T
 say "  $(cat $T)     (test_1 returns 42, test_2(10, 20) = a + b through the module kfunc, test_3 = len)"
-say "== 6. unload, then the module can go"
+say "== 6. unload"
 run $R unload /sys/fs/bpf/seed
 echo -n x > $T
 say "after unload: $(cat $T)"
+say "== 7. the kfunc tutorial: a kprobe on do_unlinkat calls the module's kfunc bpf_kfunc_call_test(1, 2, 3, 4)"
+$R plan /bpf/kprobe_kfunc.bpf.o 2>&1 | grep -E '^#|fd_array|perf_event_open' | sed 's/^/demo:   /'
+mkdir -p /sys/fs/bpf/kprobe
+run $R load /bpf/kprobe_kfunc.bpf.o --pin /sys/fs/bpf/kprobe
+say "\$ touch /tmp/f; rm /tmp/f"
+touch /tmp/f; rm /tmp/f
+calls=$($R map dump /sys/fs/bpf/kprobe/kprobe_k_bss | awk '/u64:/{print $2, $3, $4; exit}')
+set -- $calls
+say "  the kprobe ran $1 time(s); the kfunc returned $2 to it (pid $3); the tutorial's bpf_printk line went to trace_pipe"
+run $R unload /sys/fs/bpf/kprobe
+say "== 8. nothing of ours is left: the module can go"
 for i in 1 2 3 4 5 6 7 8 9 10; do rmmod bpf_testmod 2>/dev/null && break; sleep 0.5; done
 grep -q bpf_testmod /proc/modules && say "rmmod: still loaded" || say "rmmod bpf_testmod: done"
