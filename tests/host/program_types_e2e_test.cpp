@@ -143,3 +143,17 @@ TEST_CASE("refusals name the program, section or extern, before any bpf() call")
         CHECK_MESSAGE(p.error().message().find(c.message) != std::string::npos, p.error().message());
     }
 }
+
+TEST_CASE("subprog_order.bpf.o: the depth-first layout with a callback is what the kernel runs") {
+    RAWOPS_REQUIRE_ROOT();
+    FdLeakCheck leaks;
+    auto l = load_object("subprog_order.bpf.o");  // no struct_ops: a syscall program only
+    REQUIRE_MESSAGE(l.ok(), l.error().message());
+    struct {
+        std::uint64_t x, result;
+    } args{5, 0};
+    auto r = l->loaded.run("order_entry", std::as_writable_bytes(std::span(&args, 1)));
+    REQUIRE_MESSAGE(r.ok(), r.error().message());
+    CHECK(r->retval == 0);
+    CHECK(args.result == (5 + 1) * 2 + (5 + 2) + (0 + 1 + 2 + 3));
+}

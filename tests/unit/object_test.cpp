@@ -1,6 +1,7 @@
 // Object model and program linking on the BPF objects this build produces.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <set>
 
 #include "loader/object.h"
@@ -147,4 +148,108 @@ TEST_CASE("errors name the file") {
     auto bad = Object::from_buffer(junk, "junk.o");
     REQUIRE_FALSE(bad.ok());
     CHECK(bad.error().message().find("junk.o") != std::string::npos);
+}
+
+TEST_CASE("subprograms are appended depth first in instruction order, as libbpf does; callbacks become BPF_PSEUDO_FUNC") {
+    Object o = open_or_fail("subprog_order.bpf.o");
+    const Program& entry = program(o, "order_entry");
+    CHECK(entry.kind == ProgramKind::Syscall);
+    CHECK(entry.sleepable);  // libbpf's SEC("syscall") is SEC_SLEEPABLE
+    const auto idx = static_cast<std::size_t>(&entry - o.programs().data());
+    auto linked = reloc::link_program(o, idx);
+    REQUIRE_MESSAGE(linked.ok(), linked.error().message());
+    std::vector<std::string> order;
+    for (std::size_t i : linked->appended) order.push_back(o.programs()[i].name);
+    CHECK(order == std::vector<std::string>{"first", "nested", "second", "add_index"});
+    CHECK(linked->func_info.size() == 5);  // one record per function, each at its new place
+
+    // Every call and callback points at the start of the function placed there.
+    std::vector<std::uint32_t> starts{0};
+    std::uint32_t at = static_cast<std::uint32_t>(entry.insns.size());
+    for (std::size_t i : linked->appended) {
+        starts.push_back(at);
+        at += static_cast<std::uint32_t>(o.programs()[i].insns.size());
+    }
+    CHECK(at == linked->insns.size());
+    int calls = 0, callbacks = 0;
+    for (std::uint32_t i = 0; i < linked->insns.size(); ++i) {
+        const Insn& in = linked->insns[i];
+        const bool call = insn::is_subprog_call(in);
+        const bool callback = insn::is_ld_imm64(in) && in.src() == insn::kPseudoFunc;
+        if (!call && !callback) continue;
+        calls += call;
+        callbacks += callback;
+        const auto target = static_cast<std::uint32_t>(std::int64_t{i} + 1 + in.imm);
+        CHECK(std::find(starts.begin(), starts.end(), target) != starts.end());
+    }
+    CHECK(calls == 3);
+    CHECK(callbacks == 1);
+    for (std::size_t k = 0; k < linked->func_info.size(); ++k) CHECK(linked->func_info[k].insn_off == starts[k]);
+}
+
+TEST_CASE("tcp_cc_externs.bpf.o: externs in libbpf's order, .kconfig laid out as libbpf lays it out") {
+    Object o = open_or_fail("tcp_cc_externs.bpf.o");
+    std::vector<std::string> names;
+    for (const Extern& e : o.externs()) names.push_back(e.name);
+    // Kconfig first: alignment descending, then size ascending, then name; then ksyms by name.
+    CHECK(names == std::vector<std::string>{
+                       "CONFIG_BPF_JIT", "CONFIG_HZ", "CONFIG_RAWOPS_NO_SUCH_OPTION", "LINUX_KERNEL_VERSION",
+                       "CONFIG_BPF_JIT_ALWAYS_ON", "CONFIG_BPF_SYSCALL", "CONFIG_LOG_BUF_SHIFT", "LINUX_HAS_BPF_COOKIE",
+                       "LINUX_HAS_SYSCALL_WRAPPER", "CONFIG_DEFAULT_HOSTNAME", "do_unlinkat", "rawops_no_such_kfunc",
+                       "rawops_no_such_variable", "tcp_reno_cong_avoid", "tcp_reno_ssthresh",
+                       "tcp_reno_ssthresh___wrong", "tcp_reno_undo_cwnd", "tcp_reno_undo_cwnd___rawops"});
+    std::vector<std::uint32_t> offsets;
+    for (const Extern& e : o.externs())
+        if (e.kind == ExternKind::Kconfig) offsets.push_back(e.offset);
+    CHECK(offsets == std::vector<std::uint32_t>{0, 4, 8, 12, 16, 17, 18, 19, 20, 21});
+    CHECK(o.kconfig_size() == 29);
+
+    auto find = [&](const std::string& n) -> const Extern& {
+        for (const Extern& e : o.externs())
+            if (e.name == n) return e;
+        FAIL("no extern " << n);
+        return o.externs()[0];
+    };
+    CHECK(find("CONFIG_BPF_JIT").kconfig_type == KconfigType::Tristate);
+    CHECK(find("CONFIG_BPF_SYSCALL").kconfig_type == KconfigType::Bool);
+    CHECK(find("CONFIG_BPF_JIT_ALWAYS_ON").kconfig_type == KconfigType::Char);
+    CHECK(find("CONFIG_DEFAULT_HOSTNAME").kconfig_type == KconfigType::CharArray);
+    CHECK(find("CONFIG_HZ").kconfig_type == KconfigType::Int);
+    CHECK(find("CONFIG_HZ").kconfig_signed);
+    CHECK_FALSE(find("CONFIG_LOG_BUF_SHIFT").kconfig_signed);
+    CHECK(find("CONFIG_RAWOPS_NO_SUCH_OPTION").weak);
+    CHECK(find("do_unlinkat").type_id == 0);               // typeless
+    CHECK(find("rawops_no_such_variable").type_id != 0);   // typed
+    CHECK(find("tcp_reno_undo_cwnd___rawops").essential_name == "tcp_reno_undo_cwnd");
+    CHECK(find("tcp_reno_undo_cwnd___rawops").function);
+}
+
+TEST_CASE("libbpf's names: object name up to the first '.', internal_map_name()") {
+    Object o = open_or_fail("tcp_cc_kfunc.bpf.o");
+    CHECK(o.name() == "tcp_cc_kfunc");
+    CHECK(o.internal_map_name(".bss") == "tcp_cc_k.bss");        // the section keeps 7 characters' room
+    CHECK(o.internal_map_name(".rodata") == "tcp_cc_k.rodata");
+    CHECK(o.internal_map_name(".kconfig") == "tcp_cc_.kconfig");
+    CHECK(o.internal_map_name(".data.counters") == ".data.counters");  // a second '.': no prefix
+    CHECK(o.internal_map_name(".rodata.str1.1") == ".rodata.str1.1");
+    CHECK(o.internal_map_name(".data.a_very_long_name") == ".data.a_very_lo");
+}
+
+TEST_CASE("program kinds and ? prefixes from section names") {
+    Object o = open_or_fail("tcp_cc_mixed.bpf.o");
+    CHECK(program(o, "mixed_state").kind == ProgramKind::Tracing);
+    CHECK(program(o, "mixed_state").attach_target == "inet_sock_set_state");
+    CHECK(program(o, "mixed_state").autoload);
+    CHECK(program(o, "mixed_never_loaded").section == "fentry/tcp_v4_connect");  // '?' removed
+    CHECK_FALSE(program(o, "mixed_never_loaded").autoload);
+    CHECK_FALSE(program(o, "mixed_unused_op").autoload);
+    CHECK(program(o, "mixed_unused_op").kind == ProgramKind::StructOps);
+    CHECK(program(o, "mixed_syscall").kind == ProgramKind::Syscall);
+
+    Object opt = open_or_fail("tcp_cc_optional.bpf.o");
+    REQUIRE(opt.struct_ops().size() == 2);
+    CHECK(opt.struct_ops()[0].autocreate);
+    CHECK_FALSE(opt.struct_ops()[1].autocreate);
+    CHECK(opt.struct_ops()[1].section == ".struct_ops.link");
+    CHECK(opt.struct_ops()[1].link());
 }
