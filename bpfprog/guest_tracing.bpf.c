@@ -14,10 +14,11 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
+#include "compat.h"
 
 char _license[] SEC("license") = "GPL";
 
-extern const struct rq runqueues __ksym;
+extern const struct rq runqueues __ksym __weak;  /* weak: bpf_ksym_exists() wants it so */
 extern const __u64 bpf_testmod_percpu_magic __ksym;
 extern const int rawops_absent_typed_var __ksym __weak;
 extern int CONFIG_HZ __kconfig;
@@ -32,6 +33,7 @@ struct tracing_seen {
 	__u64 absent_addr;     /* &rawops_absent_typed_var: 0 */
 	__u64 hz;
 	__u64 never;
+	__u64 runqueues_exists;  /* bpf_ksym_exists(&runqueues) */
 };
 struct tracing_seen seen;  /* .bss */
 
@@ -46,6 +48,7 @@ int BPF_PROG(unlink_entry, int dfd, struct filename *name)
 	seen.module_magic = *magic;
 	seen.absent_addr = (__u64)&rawops_absent_typed_var;
 	seen.hz = CONFIG_HZ;
+	seen.runqueues_exists = bpf_ksym_exists(&runqueues);
 	__sync_fetch_and_add(&seen.entries, 1);
 	return 0;
 }

@@ -13,7 +13,8 @@
  *             absent __weak typed variable (address 0), bpf_ksym_exists() on a kfunc that exists,
  *             on one that does not, on a ___flavour name and on a __weak kfunc
  *             whose prototype differs from the kernel's (left unresolved)
- *   callbacks bpf_loop() and bpf_for_each_map_elem() (BPF_PSEUDO_FUNC)
+ *   callbacks bpf_loop(), bpf_for_each_map_elem() and a bpf_timer callback
+ *             (BPF_PSEUDO_FUNC)
  *
  * Typed kernel variables (BPF_PSEUDO_BTF_ID) need the kernel to find their
  * address in kallsyms, which the host kernel (no CONFIG_KALLSYMS_ALL) cannot:
@@ -74,6 +75,9 @@ struct extern_values {
 	__u64 map_elems;
 	__u64 cong_avoid_calls;
 	__u64 undo_via_flavour;
+	__u64 timer_fired;
+	__u64 timer_started;       /* bpf_timer_start()'s return + 1 */
+	__u64 absent_var_exists;   /* bpf_ksym_exists(&rawops_no_such_variable) */
 };
 
 struct extern_values values;  /* .bss */
@@ -84,6 +88,17 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } numbers SEC(".maps");
+
+struct timer_elem {
+	struct bpf_timer timer;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct timer_elem);
+} timers SEC(".maps");
 
 SEC("struct_ops/init")
 void BPF_PROG(ext_init, struct sock *sk)
@@ -104,6 +119,7 @@ void BPF_PROG(ext_init, struct sock *sk)
 
 	values.do_unlinkat_addr = (__u64)&do_unlinkat;
 	values.absent_var_addr = (__u64)&rawops_no_such_variable;
+	values.absent_var_exists = bpf_ksym_exists(&rawops_no_such_variable);
 
 	values.kfunc_exists = bpf_ksym_exists(tcp_reno_undo_cwnd);
 	values.absent_kfunc_exists = bpf_ksym_exists(rawops_no_such_kfunc);
@@ -125,6 +141,12 @@ static long add_elem(struct bpf_map *map, __u32 *key, __u64 *value, void *ctx)
 	return 0;
 }
 
+static int timer_fired(void *map, __u32 *key, struct timer_elem *elem)
+{
+	__sync_fetch_and_add(&values.timer_fired, 1);
+	return 0;
+}
+
 SEC("struct_ops/cong_avoid")
 void BPF_PROG(ext_cong_avoid, struct sock *sk, __u32 ack, __u32 acked)
 {
@@ -137,6 +159,14 @@ void BPF_PROG(ext_cong_avoid, struct sock *sk, __u32 ack, __u32 acked)
 		values.loop_calls = n;
 		bpf_for_each_map_elem(&numbers, add_elem, &msum, 0);
 		values.map_sum = msum;
+
+		__u32 zero = 0;
+		struct timer_elem *t = bpf_map_lookup_elem(&timers, &zero);
+		if (t) {
+			bpf_timer_init(&t->timer, &timers, 1 /* CLOCK_MONOTONIC */);
+			bpf_timer_set_callback(&t->timer, timer_fired);
+			values.timer_started = bpf_timer_start(&t->timer, 1000 /* ns */, 0) + 1;
+		}
 	}
 	tcp_reno_cong_avoid(sk, ack, acked);
 }

@@ -42,6 +42,9 @@ int run_load(const LoadOptions& o) {
     for (const auto& r : loaded->registrations())
         std::printf("registered struct_ops '%s' (%s)\n", r.name.c_str(), r.link ? "link" : "map update");
     for (const auto& prog : loaded->attachments()) std::printf("attached program '%s' (link)\n", prog.c_str());
+    // What the object holds but this load left out is said, never skipped silently.
+    for (const auto& note : planned->plan.notes)
+        if (note.find("not loaded") != std::string::npos) std::printf("note: %s\n", note.c_str());
     if (!o.pin_dir.empty()) {
         std::printf("pinned under %s; remove with: rawops unload %s\n", o.pin_dir.c_str(), o.pin_dir.c_str());
         return kExitOk;

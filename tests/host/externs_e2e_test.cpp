@@ -1,7 +1,7 @@
 // Externs and callbacks on the real host kernel: tcp_cc_externs.bpf.o
 // ("rawops_ext") carries a TCP connection; its init stored every .kconfig
 // and __ksym value it saw, its cong_avoid ran bpf_loop and
-// bpf_for_each_map_elem callbacks. Each value is checked against the truth
+// bpf_for_each_map_elem callbacks and armed a bpf_timer whose callback fired. Each value is checked against the truth
 // read here independently: the kernel's Kconfig (zcat), /proc/kallsyms, uname.
 #include <doctest/doctest.h>
 
@@ -32,6 +32,7 @@ struct ExternValues {
     std::uint64_t do_unlinkat_addr, absent_var_addr;
     std::uint64_t kfunc_exists, absent_kfunc_exists, flavour_exists, wrong_proto_exists;
     std::uint64_t init_calls, loop_sum, loop_calls, map_sum, map_elems, cong_avoid_calls, undo_via_flavour;
+    std::uint64_t timer_fired, timer_started, absent_var_exists;
 };
 
 // CONFIG_X -> value, from the running kernel's config as zcat prints it.
@@ -116,6 +117,14 @@ TEST_CASE("tcp_cc_externs.bpf.o: .kconfig, __ksym, bpf_ksym_exists, kfunc flavou
     CHECK(v->map_elems == 4);
     CHECK(v->map_sum == 100 + 200 + 400 + 800);
     CHECK(v->cong_avoid_calls > 0);
+    CHECK(v->timer_started == 1);  // bpf_timer_start() returned 0
+    for (int i = 0; i < 100 && v->timer_fired == 0; ++i) {  // it fires 1 us later, in softirq
+        ::usleep(10000);
+        v = read_global<ExternValues>(l->loaded, data_map(*l, ".bss"));
+        REQUIRE(v.ok());
+    }
+    CHECK(v->timer_fired == 1);
+    CHECK(v->absent_var_exists == 0);
     CHECK(t->bytes_received == 4u << 20);
 }
 

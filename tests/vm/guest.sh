@@ -85,6 +85,7 @@ expect "typed ksym of the module (BTF fd in ld_imm64): the per-CPU value it was 
 expect "an absent __weak typed ksym reads as address 0" "0" "$(word $B 7)"
 expect "CONFIG_HZ from /boot/config-\$(uname -r)" "$(grep '^CONFIG_HZ=' /boot/config-$(uname -r) | cut -d= -f2)" "$(word $B 8)"
 expect "the ?kretprobe program never ran" "0" "$(word $B 9)"
+expect "bpf_ksym_exists(&runqueues) on a typed variable" "1" "$(word $B 10)"
 [ ! -e /sys/fs/bpf/tracing/unlink_never ] && pass "the ?kretprobe program was not loaded" || fail "the ?kretprobe program was not loaded"
 check "unload the tracing programs" $R unload /sys/fs/bpf/tracing
 
