@@ -37,6 +37,15 @@ struct ProgramBinding {
     std::string bound_to;
 };
 
+// The pin of a global-data map: object name and whole section, '.' made
+// '_' (bpffs refuses '.'): "tcp_cc_bss", "tcp_cc_data_counters". Unlike the
+// kernel's 15-character label, it is unique within one object.
+std::string data_pin_name(const std::string& object, const std::string& section) {
+    std::string n = object + section;
+    std::replace(n.begin(), n.end(), '.', '_');
+    return n;
+}
+
 bool contains(const std::vector<std::string>& v, const std::string& x) {
     return std::find(v.begin(), v.end(), x) != v.end();
 }
@@ -226,7 +235,7 @@ Status Builder::bind_tracing(std::size_t i) {
 Status Builder::add_data_maps() {
     for (const GlobalData& g : obj_.global_data()) {
         if (g.size == 0) continue;
-        const Ref map{Ref::Kind::Map, g.map_name};
+        const Ref map{Ref::Kind::Data, g.section};
         CreateMap cm;
         cm.request.map_type = sys::kMapTypeArray;
         cm.request.key_size = 4;
@@ -234,6 +243,7 @@ Status Builder::add_data_maps() {
         cm.request.max_entries = 1;
         cm.request.map_flags = g.kind == DataKind::Rodata ? sys::kMapFlagRdonlyProg : 0;
         cm.request.name = g.map_name;
+        cm.pin_name = data_pin_name(obj_.name(), g.section);
         if (g.datasec) {
             cm.request.btf_value_type_id = g.datasec;
             cm.btf = Ref{Ref::Kind::Btf, ""};
@@ -265,7 +275,7 @@ Status Builder::add_data_maps() {
 Status Builder::add_kconfig_map() {
     if (obj_.kconfig_size() == 0) return {};
     const std::string name = obj_.internal_map_name(".kconfig");
-    const Ref map{Ref::Kind::Map, name};
+    const Ref map{Ref::Kind::Data, ".kconfig"};
     CreateMap cm;
     cm.request.map_type = sys::kMapTypeArray;
     cm.request.key_size = 4;
@@ -273,6 +283,7 @@ Status Builder::add_kconfig_map() {
     cm.request.max_entries = 1;
     cm.request.map_flags = sys::kMapFlagRdonlyProg | sys::kMapFlagMmapable;
     cm.request.name = name;
+    cm.pin_name = data_pin_name(obj_.name(), ".kconfig");
     if (auto ds = obj_.btf().find(".kconfig", btf::Kind::Datasec)) {
         cm.request.btf_value_type_id = *ds;
         cm.btf = Ref{Ref::Kind::Btf, ""};
@@ -302,6 +313,7 @@ Status Builder::add_btf_maps() {
         cm.request.max_entries = m.max_entries;
         cm.request.map_flags = m.map_flags;
         cm.request.name = m.name;
+        cm.pin_name = m.name;
         // Maps without a key/value layout (ring buffers) take no BTF ids.
         if (m.key_type || m.value_type) {
             cm.request.btf_key_type_id = m.key_type;
@@ -345,7 +357,7 @@ Status Builder::add_program(const ProgramBinding& pb) {
             first.set_src(insn::kPseudoMapValue);
             first.imm = 0;
             second.imm = static_cast<std::int32_t>(use.offset);
-            lp.map_fds.push_back({use.insn, Ref{Ref::Kind::Map, g.map_name}});
+            lp.map_fds.push_back({use.insn, Ref{Ref::Kind::Data, g.section}});
         }
     }
 
@@ -413,7 +425,7 @@ Status Builder::relocate_externs(const Program& p, const reloc::LinkedProgram& l
             insn.set_src(insn::kPseudoMapValue);
             insn.imm = 0;
             second.imm = static_cast<std::int32_t>(ext.offset);
-            lp.map_fds.push_back({use.insn, Ref{Ref::Kind::Map, obj_.internal_map_name(".kconfig")}});
+            lp.map_fds.push_back({use.insn, Ref{Ref::Kind::Data, ".kconfig"}});
         } else if (ext.type_id && val.set) {
             insn.set_src(insn::kPseudoBtfId);
             insn.imm = static_cast<std::int32_t>(val.btf_id);
@@ -439,6 +451,7 @@ void Builder::add_struct_ops_maps() {
         cm.request.max_entries = 1;
         cm.request.map_flags = v.link() ? sys::kMapFlagLink : 0;
         cm.request.name = v.name;
+        cm.pin_name = v.name;
         cm.request.btf_vmlinux_value_type_id = b.kernel.value_type.id;
         cm.btf = Ref{Ref::Kind::Btf, ""};  // the kernel wants the object's BTF even for a kernel value type
         if (b.kernel.type.in_module()) cm.value_type_btf_obj = module_btf(b.kernel.type.module);
@@ -525,6 +538,7 @@ std::string Ref::str() const {
         case Kind::Btf: return "$btf";
         case Kind::ModuleBtf: return "$modbtf:" + name;
         case Kind::Map: return "$map:" + name;
+        case Kind::Data: return "$data:" + name;
         case Kind::Prog: return "$prog:" + name;
         case Kind::Link: return "$link:" + name;
         case Kind::ProgLink: return "$proglink:" + name;

@@ -36,6 +36,7 @@ Loaded& Loaded::operator=(Loaded&& other) noexcept {
         fds_ = std::move(other.fds_);
         registrations_ = std::move(other.registrations_);
         attachments_ = std::move(other.attachments_);
+        map_names_ = std::move(other.map_names_);
         keep_ = other.keep_;
     }
     return *this;
@@ -58,6 +59,7 @@ void Loaded::release_all() {
     }
     registrations_.clear();
     attachments_.clear();
+    map_names_.clear();
     while (!fds_.empty()) fds_.pop_back();  // reverse creation order
 }
 
@@ -65,6 +67,23 @@ int Loaded::fd(const Ref& ref) const {
     for (const auto& [r, f] : fds_)
         if (r == ref) return f.get();
     return -1;
+}
+
+int Loaded::map_fd(const std::string& name) const {
+    if (const int f = fd(Ref{Ref::Kind::Map, name}); f >= 0) return f;
+    const MapNames* found = nullptr;
+    for (const MapNames& m : map_names_) {
+        if (m.ref.kind != Ref::Kind::Data || m.kernel_name != name) continue;
+        if (found) return -1;  // two sections share this label: ask by section
+        found = &m;
+    }
+    return found ? fd(found->ref) : -1;
+}
+
+std::string Loaded::pin_name_of(const Ref& ref) const {
+    for (const MapNames& m : map_names_)
+        if (m.ref == ref) return m.pin_name;
+    return "";
 }
 
 Status Loaded::detach() {
@@ -84,12 +103,11 @@ Status Loaded::pin(const std::string& dir) {
     for (const Registration& r : registrations_)
         todo.emplace_back(r.link ? link_fd(r.name) : map_fd(r.name), dir + "/" + r.name);
     for (const std::string& prog : attachments_) todo.emplace_back(program_link_fd(prog), dir + "/" + prog);
-    for (const auto& entry : fds_) {
-        const Ref& ref = entry.first;  // not a structured binding: clang 14 cannot capture those
-        if (ref.kind != Ref::Kind::Map) continue;
-        const bool is_struct_ops = std::any_of(registrations_.begin(), registrations_.end(),
-                                               [&](const Registration& r) { return r.name == ref.name; });
-        if (!is_struct_ops) todo.emplace_back(entry.second.get(), dir + "/" + pin_name(ref.name));
+    for (const MapNames& m : map_names_) {
+        const bool is_registration =
+            m.ref.kind == Ref::Kind::Map && std::any_of(registrations_.begin(), registrations_.end(),
+                                                        [&](const Registration& r) { return r.name == m.ref.name; });
+        if (!is_registration) todo.emplace_back(fd(m.ref), dir + "/" + m.pin_name);
     }
     std::vector<std::string> done;
     for (const auto& [fd, path] : todo) {
@@ -152,6 +170,7 @@ Result<Loaded> execute(const Plan& plan, const ExecOptions& options) {
             auto fd = sys::map_create(req);
             if (!fd) return fail(std::move(fd).error());
             loaded.add(step.creates, std::move(fd).value());
+            loaded.map_names_.push_back({step.creates, a->request.name, a->pin_name.empty() ? Loaded::pin_name(a->request.name) : a->pin_name});
         } else if (const auto* a = std::get_if<UpdateMap>(&step.action)) {
             if (a->struct_ops && !options.fill_struct_ops) continue;
             std::vector<std::uint8_t> value = a->value;

@@ -37,7 +37,12 @@ public:
 
     // The fd a step created, or -1.
     int fd(const Ref& ref) const;
-    int map_fd(const std::string& name) const { return fd(Ref{Ref::Kind::Map, name}); }
+    // A `.maps` map or struct_ops variable by its C name; for convenience
+    // also a global-data map by its kernel name ("tcp_cc.bss") when that
+    // name is not shared (data_fd() is the exact way).
+    int map_fd(const std::string& name) const;
+    // A global-data map by its ELF section (".bss", ".data.counters"), or ".kconfig".
+    int data_fd(const std::string& section) const { return fd(Ref{Ref::Kind::Data, section}); }
     int prog_fd(const std::string& name) const { return fd(Ref{Ref::Kind::Prog, name}); }
     int link_fd(const std::string& var) const { return fd(Ref{Ref::Kind::Link, var}); }
     // The link of an attached tracing or kprobe program.
@@ -63,11 +68,13 @@ public:
     // Pins each registration under `dir` (a bpffs folder) as <dir>/<variable>:
     // the link, or for a legacy .struct_ops the map. Each attached program's
     // link is pinned as <dir>/<program>. The other maps are pinned too, as
-    // <dir>/<pin_name(map name)>, so their values stay readable. On failure
+    // <dir>/<its CreateMap::pin_name>, so their values stay readable. On failure
     // the pins made so far are removed again.
     Status pin(const std::string& dir);
     // bpffs refuses '.' in names (it reserves them): "tcp_cc.bss" -> "tcp_cc_bss".
     static std::string pin_name(const std::string& map_name);
+    // The name pin() gives the map `ref` under its folder ("" if no such map).
+    std::string pin_name_of(const Ref& ref) const;
     // After pinning: leave the registrations in the kernel when destroyed.
     void keep() { keep_ = true; }
 
@@ -81,11 +88,16 @@ public:
 private:
     friend Result<Loaded> execute(const Plan&, const ExecOptions&);
     void add(Ref ref, sys::Fd fd) { fds_.emplace_back(std::move(ref), std::move(fd)); }
+    struct MapNames {
+        Ref ref;
+        std::string kernel_name, pin_name;
+    };
     void release_all();
 
     std::vector<std::pair<Ref, sys::Fd>> fds_;  // in creation order
     std::vector<Registration> registrations_;
     std::vector<std::string> attachments_;
+    std::vector<MapNames> map_names_;  // every map created, in creation order
     bool keep_ = false;
 };
 

@@ -21,12 +21,15 @@ namespace rawops::plan {
 
 // A reference to the fd an earlier step creates.
 struct Ref {
-    enum class Kind { None, Btf, ModuleBtf, Map, Prog, Link, ProgLink, PerfEvent };
+    // Map: a `.maps` map or a struct_ops variable, by its (unique) C name.
+    // Data: a global-data map (or the .kconfig map), by its ELF section: the
+    // kernel's 15-character map name is only a label and two sections may share it.
+    enum class Kind { None, Btf, ModuleBtf, Map, Data, Prog, Link, ProgLink, PerfEvent };
     Kind kind = Kind::None;
     std::string name;  // module, map, program or link name
 
     bool valid() const { return kind != Kind::None; }
-    // "$btf", "$modbtf:bpf_testmod", "$map:tcp_cc.bss", "$link:ops" (a struct_ops
+    // "$btf", "$modbtf:bpf_testmod", "$map:numbers", "$data:.bss", "$link:ops" (a struct_ops
     // link), "$proglink:handle" (a program's link), "$perf:handle" (its kprobe event)
     std::string str() const;
     bool operator==(const Ref&) const = default;
@@ -44,7 +47,8 @@ struct OpenModuleBtf {
 
 // BPF_MAP_CREATE. Fds in `request` are left -1; the refs supply them.
 struct CreateMap {
-    sys::MapCreateRequest request;
+    sys::MapCreateRequest request;  // request.name is the kernel's label
+    std::string pin_name;           // the file `Loaded::pin` gives it (unique in one load)
     Ref btf;                  // the object's BTF, for data maps and .maps with BTF
     Ref value_type_btf_obj;   // module BTF of a struct_ops value type
 };

@@ -115,3 +115,40 @@ TEST_CASE("tcp_cc_maps.bpf.o: two congestion controls in one object share progra
     CHECK_FALSE(tcp_cc_available("rawops_m1"));
     CHECK_FALSE(tcp_cc_available("rawops_m2"));
 }
+
+TEST_CASE("two .data.* sections with the same 15-character kernel label stay two maps, read and pinned apart") {
+    RAWOPS_REQUIRE_ROOT();
+    FdLeakCheck leaks;
+    auto l = load_object("data_sections.bpf.o");
+    REQUIRE_MESSAGE(l.ok(), l.error().message());
+    const int first = l->loaded.data_fd(".data.counters_first"), second = l->loaded.data_fd(".data.counters_second");
+    REQUIRE(first >= 0);
+    REQUIRE(second >= 0);
+    CHECK(first != second);
+    CHECK(l->loaded.map_fd(".data.counters_") == -1);  // the shared label is not a key
+    struct {
+        std::uint64_t add, first, second;
+    } args{5, 0, 0};
+    auto r = l->loaded.run("read_sections", std::as_writable_bytes(std::span(&args, 1)));
+    REQUIRE_MESSAGE(r.ok(), r.error().message());
+    CHECK(args.first == 1111);
+    CHECK(args.second == 2227);
+    std::uint64_t v = 0;
+    const std::uint32_t key = 0;
+    REQUIRE(sys::map_lookup_elem(first, sys::bytes_of(key), sys::writable_bytes_of(v)).ok());
+    CHECK(v == 1111);
+    REQUIRE(sys::map_lookup_elem(second, sys::bytes_of(key), sys::writable_bytes_of(v)).ok());
+    CHECK(v == 2227);
+
+    // Pinned apart too (this used to fail with EEXIST).
+    BpffsMount fs;
+    REQUIRE_MESSAGE(fs.ok(), fs.error());
+    auto p = l->loaded.pin(fs.dir());
+    CHECK_MESSAGE(p.ok(), (p.ok() ? "" : p.error().message()));
+    const std::string a = fs.dir() + "/data_sections_data_counters_first";
+    const std::string b = fs.dir() + "/data_sections_data_counters_second";
+    CHECK(::access(a.c_str(), F_OK) == 0);
+    CHECK(::access(b.c_str(), F_OK) == 0);
+    ::unlink(a.c_str());
+    ::unlink(b.c_str());
+}

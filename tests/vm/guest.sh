@@ -63,8 +63,8 @@ mkdir -p /sys/fs/bpf/kprobe /sys/fs/bpf/tracing
 check "load --pin kprobe_kfunc.bpf.o (kprobe on do_unlinkat, module kfunc)" $R load /bpf/kprobe_kfunc.bpf.o --pin /sys/fs/bpf/kprobe
 [ -e /sys/fs/bpf/kprobe/handle_kprobe ] && pass "the kprobe's link is pinned" || fail "the kprobe's link is pinned" "$(ls /sys/fs/bpf/kprobe)"
 touch /tmp/unlink-me && rm /tmp/unlink-me
-expect "removing a file runs the kprobe once" "1" "$(word /sys/fs/bpf/kprobe/kprobe_k_bss 1)"
-expect "the kprobe got the kfunc's result: 1+2+3+4" "10" "$(word /sys/fs/bpf/kprobe/kprobe_k_bss 2)"
+expect "removing a file runs the kprobe once" "1" "$(word /sys/fs/bpf/kprobe/kprobe_kfunc_bss 1)"
+expect "the kprobe got the kfunc's result: 1+2+3+4" "10" "$(word /sys/fs/bpf/kprobe/kprobe_kfunc_bss 2)"
 check "unload the kprobe" $R unload /sys/fs/bpf/kprobe
 touch /tmp/unlink-me && rm /tmp/unlink-me
 out=$(ls /sys/fs/bpf/kprobe 2>/dev/null)
@@ -75,7 +75,7 @@ out=$(ls /sys/fs/bpf/kprobe 2>/dev/null)
 check "load --pin guest_tracing.bpf.o (fentry, fexit, typed ksyms, kconfig)" $R load /bpf/guest_tracing.bpf.o --pin /sys/fs/bpf/tracing
 touch /tmp/unlink-me && rm /tmp/unlink-me
 unlink /tmp/no-such-file 2>/dev/null
-B=/sys/fs/bpf/tracing/guest_tr_bss
+B=/sys/fs/bpf/tracing/guest_tracing_bss
 expect "fentry ran for both unlinks" "2" "$(word $B 1)"
 expect "fexit ran for both unlinks" "2" "$(word $B 2)"
 expect "fexit saw the failed unlink's -ENOENT" "18446744073709551614" "$(word $B 3)"
