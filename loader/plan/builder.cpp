@@ -1,6 +1,9 @@
 // Building a Plan: bind every struct_ops variable to its kernel type, link
 // and relocate every program a variable points to, and lay out the calls.
 #include <algorithm>
+#include <bit>
+
+#include <unistd.h>
 #include <cstring>
 #include <map>
 #include <set>
@@ -58,6 +61,8 @@ public:
     Result<Plan> run();
 
 private:
+    Status apply_edits();
+    Status set_member(const std::string& var, const std::string& member, const std::string& value);
     Status bind_variables();
     Status choose_programs();
     Status bind_tracing(std::size_t program);
@@ -83,6 +88,12 @@ private:
     std::vector<BoundVar> vars_;
     std::map<std::size_t, ProgramBinding> programs_;  // to load, by program index, in program order
     reloc::ResolvedExterns externs_;
+    // Edited copies: each global-data section's initial value, struct_ops
+    // variables' bytes (empty: unchanged), `.maps` sizes, array resizes.
+    std::vector<std::vector<std::uint8_t>> data_values_;
+    std::vector<std::vector<std::uint8_t>> struct_ops_data_;
+    std::map<std::size_t, std::uint32_t> max_entries_;
+    std::vector<reloc::ArrayResize> resizes_;
     std::uint32_t kern_version_ = 0;
     std::vector<std::string> modules_;                // modules whose BTF fd is needed
     std::vector<Step> module_steps_;
@@ -111,6 +122,103 @@ Result<reloc::CoreResult> Builder::core_relocation(const reloc::CoreSite& site) 
     return reloc::core_calc(obj_.btf(), site.relo, targets);
 }
 
+// libbpf's adjust_ringbuf_sz(): a ring buffer's size is rounded up to a
+// power-of-2 number of pages.
+std::uint32_t ringbuf_size(std::uint32_t size) {
+    const std::uint32_t page = static_cast<std::uint32_t>(::sysconf(_SC_PAGESIZE));
+    if (size == 0) return 0;
+    if (size % page == 0 && std::has_single_bit(size / page)) return size;
+    for (std::uint64_t mul = 1; mul * page <= 0xffffffffu; mul <<= 1)
+        if (mul * page > size) return static_cast<std::uint32_t>(mul * page);
+    return size;
+}
+
+Status Builder::set_member(const std::string& var, const std::string& member, const std::string& value) {
+    const auto& vars = obj_.struct_ops();
+    auto v = std::find_if(vars.begin(), vars.end(), [&](const StructOpsVar& x) { return x.name == var; });
+    const std::string what = obj_.path() + ": --set " + var + "." + member;
+    if (v == vars.end()) return Error(what + ": no struct_ops variable '" + var + "' (and global variables have no members to set)");
+    const btf::Btf& b = obj_.btf();
+    std::optional<btf::Member> found;
+    for (const btf::Member& m : b.type(v->type).members())
+        if (m.name == member) found = m;
+    if (!found) return Error(what + ": struct " + v->type_name + " has no member '" + member + "'");
+    if (found->bitfield_size) return Error(what + ": a bitfield member cannot be set");
+    auto r = b.resolve(found->type);
+    if (r && b.type(*r).kind() == btf::Kind::Ptr)
+        return Error(what + ": a function pointer; it is set by pointing it at a program in the object");
+    auto bytes = encode_value(b, found->type, value);
+    if (!bytes) return std::move(bytes).error().context(what);
+    auto& data = struct_ops_data_[static_cast<std::size_t>(v - vars.begin())];
+    if (data.empty()) data.assign(v->data.begin(), v->data.end());
+    const std::uint32_t off = found->bit_offset / 8;
+    if (off + bytes->size() > data.size()) return Error(what + ": lies outside the variable");
+    const std::string before = decode_value(b, found->type, std::span(data).subspan(off, bytes->size()));
+    std::copy(bytes->begin(), bytes->end(), data.begin() + off);
+    plan_.notes.push_back("set " + var + "." + member + " = " + decode_value(b, found->type, *bytes) + " (was " + before + ")");
+    return {};
+}
+
+Status Builder::apply_edits() {
+    const auto& data = obj_.global_data();
+    data_values_.resize(data.size());
+    for (std::size_t i = 0; i < data.size(); ++i) {
+        if (data[i].bytes.empty()) data_values_[i].assign(data[i].size, 0);  // .bss
+        else data_values_[i].assign(data[i].bytes.begin(), data[i].bytes.end());
+    }
+    struct_ops_data_.resize(obj_.struct_ops().size());
+    const ObjectEdits& edits = options_.edits;
+
+    for (const ObjectEdits::Resize& r : edits.resizes) {
+        const std::string what = obj_.path() + ": --resize " + r.map + "=" + std::to_string(r.size);
+        const auto& maps = obj_.maps();
+        auto m = std::find_if(maps.begin(), maps.end(), [&](const MapDef& x) { return x.name == r.map; });
+        if (m != maps.end()) {
+            if (r.size == 0) return Error(what + ": max_entries must not be 0");
+            max_entries_[static_cast<std::size_t>(m - maps.begin())] = r.size;
+            plan_.notes.push_back("resize map '" + r.map + "': max_entries " + std::to_string(m->max_entries) + " -> " +
+                                  std::to_string(r.size));
+            continue;
+        }
+        auto g = std::find_if(data.begin(), data.end(), [&](const GlobalData& x) { return x.section == r.map; });
+        if (g == data.end())
+            return Error(what + ": neither a map in .maps nor a global-data section of the object");
+        const auto index = static_cast<std::size_t>(g - data.begin());
+        auto plan = plan_data_resize(obj_, index, r.size);
+        if (!plan) return std::move(plan).error();
+        if (plan->new_size > 0xffffffffu) return Error(what + ": the section would exceed 4 GiB");
+        data_values_[index].resize(plan->new_size, 0);  // libbpf keeps the old bytes and zeroes the rest
+        resizes_.push_back({g->datasec, plan->var, plan->elem_type, plan->index_type, plan->elements, plan->new_size});
+        plan_.notes.push_back("resize section " + g->section + ": its last array now has " + std::to_string(r.size) +
+                              " elements (" + std::to_string(g->size) + " -> " + std::to_string(plan->new_size) + " bytes)");
+    }
+
+    const auto vars = global_vars(obj_);
+    for (const ObjectEdits::Set& e : edits.sets) {
+        if (const auto dot = e.name.find('.'); dot != std::string::npos) {
+            RAWOPS_TRY(set_member(e.name.substr(0, dot), e.name.substr(dot + 1), e.value));
+            continue;
+        }
+        const std::string what = obj_.path() + ": --set " + e.name;
+        auto v = std::find_if(vars.begin(), vars.end(), [&](const GlobalVar& x) { return x.name == e.name; });
+        if (v == vars.end()) {
+            for (const Extern& x : obj_.externs())
+                if (x.name == e.name) return Error(what + ": an extern; its value comes from the kernel");
+            return Error(what + ": no global variable of that name in .data, .rodata or .bss sections");
+        }
+        const btf::Btf& b = obj_.btf();
+        auto bytes = encode_value(b, v->type, e.value);
+        if (!bytes) return std::move(bytes).error().context(what + " (" + data[v->data].section + ")");
+        auto& value = data_values_[v->data];
+        if (v->offset + bytes->size() > value.size()) return Error(what + ": lies outside its section");
+        const std::string before = decode_value(b, v->type, std::span(value).subspan(v->offset, bytes->size()));
+        std::copy(bytes->begin(), bytes->end(), value.begin() + v->offset);
+        plan_.notes.push_back("set " + data[v->data].section + " '" + e.name + "' = " + decode_value(b, v->type, *bytes) +
+                              " (was " + before + ")");
+    }
+    return {};
+}
+
 Status Builder::bind_variables() {
     for (const std::string& name : options_.only_maps) {
         const auto& vars = obj_.struct_ops();
@@ -125,7 +233,9 @@ Status Builder::bind_variables() {
         auto kernel_type = struct_ops::find_kernel_ops_type(kernel_, v.type_name);
         if (!kernel_type) return std::move(kernel_type).error().context(where);
 
-        struct_ops::LocalOpsVar local{v.name, v.section, &obj_.btf(), v.type, v.data, {}};
+        const auto& edited = struct_ops_data_[static_cast<std::size_t>(&v - obj_.struct_ops().data())];
+        struct_ops::LocalOpsVar local{v.name, v.section, &obj_.btf(), v.type,
+                                      edited.empty() ? v.data : std::span<const std::uint8_t>(edited), {}};
         for (const auto& mp : v.member_programs) {
             if (!mp) {
                 local.member_programs.emplace_back();
@@ -233,13 +343,15 @@ Status Builder::bind_tracing(std::size_t i) {
 }
 
 Status Builder::add_data_maps() {
-    for (const GlobalData& g : obj_.global_data()) {
-        if (g.size == 0) continue;
+    for (std::size_t i = 0; i < obj_.global_data().size(); ++i) {
+        const GlobalData& g = obj_.global_data()[i];
+        const std::vector<std::uint8_t>& value = data_values_[i];
+        if (value.empty()) continue;
         const Ref map{Ref::Kind::Data, g.section};
         CreateMap cm;
         cm.request.map_type = sys::kMapTypeArray;
         cm.request.key_size = 4;
-        cm.request.value_size = static_cast<std::uint32_t>(g.size);
+        cm.request.value_size = static_cast<std::uint32_t>(value.size());
         cm.request.max_entries = 1;
         cm.request.map_flags = g.kind == DataKind::Rodata ? sys::kMapFlagRdonlyProg : 0;
         cm.request.name = g.map_name;
@@ -254,15 +366,17 @@ Status Builder::add_data_maps() {
                     cm.request.map_flags |= sys::kMapFlagMmapable;
         }
         plan_.steps.push_back(Step{"create map '" + g.map_name + "' for section " + g.section + " (" +
-                                       std::to_string(g.size) + " bytes)",
+                                       std::to_string(value.size()) + " bytes)",
                                    map, std::move(cm)});
-        if (g.kind != DataKind::Bss) {
-            UpdateMap um;
-            um.map = map;
-            um.key.assign(4, 0);
-            um.value.assign(g.bytes.begin(), g.bytes.end());
-            plan_.steps.push_back(Step{"initialise '" + g.map_name + "' with the contents of " + g.section, {}, std::move(um)});
-        }
+        // libbpf's bpf_object__populate_internal_map(): every global-data
+        // map gets its initial value, .bss (zeros, or what was set) included.
+        UpdateMap um;
+        um.map = map;
+        um.key.assign(4, 0);
+        um.value = value;
+        plan_.steps.push_back(Step{"initialise '" + g.map_name + "' with the contents of " + g.section +
+                                       (g.kind == DataKind::Bss ? " (zeros and what was set)" : ""),
+                                   {}, std::move(um)});
         if (g.kind == DataKind::Rodata)
             plan_.steps.push_back(Step{"freeze '" + g.map_name + "' so the verifier may treat it as constant", {},
                                        FreezeMap{map}});
@@ -310,7 +424,10 @@ Status Builder::add_btf_maps() {
         cm.request.map_type = m.type;
         cm.request.key_size = m.key_size;
         cm.request.value_size = m.value_size;
-        cm.request.max_entries = m.max_entries;
+        const auto index = static_cast<std::size_t>(&m - obj_.maps().data());
+        cm.request.max_entries = max_entries_.count(index) ? max_entries_.at(index) : m.max_entries;
+        if (m.type == sys::kMapTypeRingbuf || m.type == sys::kMapTypeUserRingbuf)
+            cm.request.max_entries = ringbuf_size(cm.request.max_entries);
         cm.request.map_flags = m.map_flags;
         cm.request.name = m.name;
         cm.pin_name = m.name;
@@ -499,6 +616,7 @@ void Builder::add_attachments() {
 
 Result<Plan> Builder::run() {
     plan_.object = obj_.path();
+    RAWOPS_TRY(apply_edits());
     RAWOPS_TRY(bind_variables());
     RAWOPS_TRY(choose_programs());
     auto externs = reloc::resolve_externs(obj_, kernel_, options_.kernel_files);
@@ -508,7 +626,7 @@ Result<Plan> Builder::run() {
         plan_.notes.push_back("extern '" + obj_.externs()[i].name + "': " + externs_.values[i].shown);
     kern_version_ = reloc::kernel_version(options_.kernel_files);
 
-    auto btf = reloc::kernel_ready_btf(obj_);
+    auto btf = reloc::kernel_ready_btf(obj_, resizes_);
     if (!btf) return std::move(btf).error();
     plan_.steps.push_back(Step{"load the object's BTF (" + std::to_string(btf->size()) + " bytes)",
                                Ref{Ref::Kind::Btf, ""}, LoadBtf{std::move(btf).value()}});

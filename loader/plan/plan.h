@@ -12,6 +12,7 @@
 
 #include "btf/error.h"
 #include "loader/insn.h"
+#include "loader/edits.h"
 #include "loader/object.h"
 #include "loader/reloc/kernel_files.h"
 #include "loader/struct_ops/kernel_btf.h"
@@ -141,6 +142,8 @@ struct BuildOptions {
     std::vector<std::string> only_maps;
     // Where extern values come from (Kconfig, kallsyms); tests point it at fixtures.
     reloc::KernelFiles kernel_files;
+    // What a skeleton's user changes before load (loader/edits.h).
+    ObjectEdits edits;
 };
 
 // Everything is decided here: kernel types found, programs linked and

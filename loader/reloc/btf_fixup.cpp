@@ -37,7 +37,7 @@ void sort_secinfos(std::vector<std::uint8_t>& b, std::size_t rec, std::uint32_t 
 
 }  // namespace
 
-Result<std::vector<std::uint8_t>> kernel_ready_btf(const Object& obj) {
+Result<std::vector<std::uint8_t>> kernel_ready_btf(const Object& obj, const std::vector<ArrayResize>& resizes) {
     const btf::Btf& b = obj.btf();
     const auto raw = b.raw();
     std::vector<std::uint8_t> out(raw.begin(), raw.end());
@@ -49,6 +49,7 @@ Result<std::vector<std::uint8_t>> kernel_ready_btf(const Object& obj) {
     std::vector<std::uint8_t> extra_types;
     std::string extra_strings;
     std::uint32_t dummy_var = 0, dummy_name = 0;
+    std::uint32_t appended_types = 0;  // ids of appended types follow the object's own
     auto ensure_dummy = [&]() -> Status {
         if (dummy_var) return {};
         btf::TypeId int_id = 0;
@@ -65,8 +66,16 @@ Result<std::vector<std::uint8_t>> kernel_ready_btf(const Object& obj) {
                                       kVarGlobalAllocated};
         const auto* p = reinterpret_cast<const std::uint8_t*>(rec);
         extra_types.insert(extra_types.end(), p, p + sizeof rec);
-        dummy_var = b.type_count();
+        dummy_var = b.type_count() + appended_types++;
         return {};
+    };
+    // A new ARRAY for a resized section's last variable; returns its id.
+    auto append_array = [&](const ArrayResize& r) {
+        const std::uint32_t rec[6] = {0, static_cast<std::uint32_t>(btf::Kind::Array) << 24, 0, r.elem_type,
+                                      r.index_type, r.elements};
+        const auto* p = reinterpret_cast<const std::uint8_t*>(rec);
+        extra_types.insert(extra_types.end(), p, p + sizeof rec);
+        return b.type_count() + appended_types++;
     };
 
     btf::TypeId int32_id = 0;  // libbpf's find_int_btf_id(): the first 32-bit INT
@@ -134,10 +143,19 @@ Result<std::vector<std::uint8_t>> kernel_ready_btf(const Object& obj) {
         const elf::Section* sec = obj.elf().find_section(sec_name);
         if (!sec) return Error(obj.path() + ": BTF DATASEC '" + sec_name + "' has no ELF section of that name");
         if (t.size() == 0) put32(out, rec + 8, static_cast<std::uint32_t>(sec->size));
+        const auto resize = std::find_if(resizes.begin(), resizes.end(), [&](const ArrayResize& r) { return r.datasec == id; });
+        if (resize != resizes.end()) put32(out, rec + 8, static_cast<std::uint32_t>(resize->new_size));
         for (std::uint32_t i = 0; i < t.vlen(); ++i) {
             const std::size_t vsi = rec + 12 + i * 12;
             const btf::TypeView var = b.type(get32(out, vsi));
             if (var.kind() != btf::Kind::Var) continue;
+            if (resize != resizes.end() && var.id() == resize->var) {
+                const std::uint32_t array = append_array(*resize);
+                put32(out, offset_of(var) + 8, array);
+                auto esize = b.size_of(resize->elem_type);
+                if (!esize) return std::move(esize).error();
+                put32(out, vsi + 8, *esize * resize->elements);
+            }
             const elf::Symbol* sym = obj.elf().find_symbol(sec->index, var.name());
             if (!sym)
                 return Error(obj.path() + ": BTF variable '" + std::string(var.name()) + "' in DATASEC '" + sec_name +

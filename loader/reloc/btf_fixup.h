@@ -6,7 +6,9 @@
 //    extern linkage, which the kernel refuses: the FUNCs become global, each
 //    `.ksyms` entry points to one appended dummy `int` VAR, and unnamed
 //    parameters of their prototypes get a name (the kernel wants names on
-//    non-static functions).
+//    non-static functions);
+//  - .kconfig gets the Object's layout, every DATASEC is sorted by offset,
+//    and resized sections get their new array type (see ArrayResize).
 #pragma once
 
 #include <cstdint>
@@ -16,6 +18,16 @@
 
 namespace rawops::reloc {
 
-Result<std::vector<std::uint8_t>> kernel_ready_btf(const Object& obj);
+// A global-data section resized through its last variable, an array
+// (libbpf's map_btf_datasec_resize): the VAR gets a new ARRAY type of
+// `elements` elements, appended to the BTF, and the DATASEC the new size.
+struct ArrayResize {
+    btf::TypeId datasec = 0, var = 0;
+    btf::TypeId elem_type = 0, index_type = 0;
+    std::uint32_t elements = 0;
+    std::uint64_t new_size = 0;
+};
+
+Result<std::vector<std::uint8_t>> kernel_ready_btf(const Object& obj, const std::vector<ArrayResize>& resizes = {});
 
 }  // namespace rawops::reloc

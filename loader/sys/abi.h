@@ -48,6 +48,7 @@ inline constexpr std::uint32_t kMapTypeHash = 1;
 inline constexpr std::uint32_t kMapTypeArray = 2;
 inline constexpr std::uint32_t kMapTypeStructOps = 26;
 inline constexpr std::uint32_t kMapTypeRingbuf = 27;
+inline constexpr std::uint32_t kMapTypeUserRingbuf = 31;
 inline constexpr std::uint32_t kMapTypeArena = 33;  // 6.9
 
 // enum bpf_prog_type (subset).

@@ -49,6 +49,7 @@ static_assert(kProgTypeTracing == BPF_PROG_TYPE_TRACING);
 static_assert(kProgTypeStructOps == BPF_PROG_TYPE_STRUCT_OPS);
 static_assert(kProgTypeSyscall == BPF_PROG_TYPE_SYSCALL);
 static_assert(kProgTypeKprobe == BPF_PROG_TYPE_KPROBE);
+static_assert(kMapTypeUserRingbuf == BPF_MAP_TYPE_USER_RINGBUF);
 static_assert(kProgTypeTracepoint == BPF_PROG_TYPE_TRACEPOINT);
 static_assert(kAttachTraceRawTp == BPF_TRACE_RAW_TP);
 static_assert(kAttachTraceFentry == BPF_TRACE_FENTRY);
