@@ -6,6 +6,7 @@
 
 #include "loader/cli/command.h"
 #include "loader/cli/type_text.h"
+#include "loader/edits.h"
 #include "loader/object.h"
 
 namespace rawops::cli {
@@ -88,6 +89,21 @@ int run_inspect(const std::string& path) {
     for (const GlobalData& g : o.global_data())
         std::printf("  %-16s %6llu bytes  -> map '%s'\n", g.section.c_str(), static_cast<unsigned long long>(g.size),
                     g.map_name.c_str());
+    const auto vars = global_vars(o);
+    if (!vars.empty()) std::printf("\nvariables (settable before load with --set NAME=VALUE):\n");
+    for (const GlobalVar& v : vars) {
+        const GlobalData& g = o.global_data()[v.data];
+        std::vector<std::uint8_t> zeros;
+        std::span<const std::uint8_t> bytes = g.bytes;
+        if (bytes.empty()) {  // .bss: zero until set
+            zeros.assign(v.size, 0);
+            bytes = zeros;
+        } else {
+            bytes = bytes.subspan(v.offset, std::min<std::size_t>(v.size, bytes.size() - v.offset));
+        }
+        std::printf("  %-14s %-24s %-28s = %s\n", g.section.c_str(), v.name.c_str(), type_text(b, v.type).c_str(),
+                    decode_value(b, v.type, bytes).c_str());
+    }
     if (!o.maps().empty()) std::printf("\nmaps (.maps):\n");
     for (const MapDef& m : o.maps())
         std::printf("  %-16s type %u key %u value %u max_entries %u\n", m.name.c_str(), m.type, m.key_size,

@@ -10,17 +10,16 @@ namespace {
 
 struct PlanOptions {
     std::string object;
-    std::vector<std::string> maps;
+    ObjectArgs args;
 };
 
 void setup_plan(CLI::App& root, int& exit_code) {
     auto opts = std::make_shared<PlanOptions>();
     auto* cmd = root.add_subcommand("plan", "Print every bpf() call 'load' would make, decoded, without making any");
     cmd->add_option("object", opts->object, "BPF object file (.o)")->required();
-    cmd->add_option("--map", opts->maps,
-                    "only this struct_ops variable (repeatable); also selects SEC(\"?.struct_ops\") ones");
+    add_object_options(cmd, opts->args);
     cmd->callback([opts, &exit_code] {
-        auto planned = open_and_plan(opts->object, opts->maps);
+        auto planned = open_and_plan(opts->object, opts->args);
         if (!planned) {
             exit_code = report(planned.error());
             return;

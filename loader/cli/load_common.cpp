@@ -1,18 +1,48 @@
 #include "loader/cli/load_common.h"
 
 #include <cstdio>
+#include <cstdlib>
 
 #include "loader/sys/syscall.h"
 
 namespace rawops::cli {
 
+void add_object_options(CLI::App* cmd, ObjectArgs& args) {
+    cmd->add_option("--map", args.maps,
+                    "only this struct_ops variable (repeatable); also selects SEC(\"?.struct_ops\") ones, which "
+                    "are not created by default");
+    cmd->add_option("--set", args.sets,
+                    "VAR=VALUE: a global variable (.rodata, .data, .bss, ...) before load, checked against its BTF "
+                    "type; VAR.MEMBER=VALUE: a data member of struct_ops variable VAR (repeatable)");
+    cmd->add_option("--resize", args.resizes,
+                    "MAP=N: max_entries of a .maps map, or the element count of the last array of a global-data "
+                    "section such as .data.cpus (repeatable)");
+}
+
 Result<Planned> open_and_plan(const std::string& path, const std::vector<std::string>& only_maps) {
+    return open_and_plan(path, ObjectArgs{only_maps, {}, {}});
+}
+
+Result<Planned> open_and_plan(const std::string& path, const ObjectArgs& args) {
+    plan::BuildOptions options;
+    options.only_maps = args.maps;
+    for (const std::string& s : args.sets) {
+        const auto eq = s.find('=');
+        if (eq == std::string::npos || eq == 0) return Error("--set '" + s + "': expected VAR=VALUE or VAR.MEMBER=VALUE");
+        options.edits.sets.push_back({s.substr(0, eq), s.substr(eq + 1)});
+    }
+    for (const std::string& r : args.resizes) {
+        const auto eq = r.find('=');
+        char* end = nullptr;
+        const unsigned long n = eq == std::string::npos ? 0 : std::strtoul(r.c_str() + eq + 1, &end, 0);
+        if (eq == std::string::npos || eq == 0 || !end || *end || n == 0 || n > 0xffffffffu)
+            return Error("--resize '" + r + "': expected MAP=N with N a positive number");
+        options.edits.resizes.push_back({r.substr(0, eq), static_cast<std::uint32_t>(n)});
+    }
     auto obj = Object::open(path);
     if (!obj) return std::move(obj).error();
     auto kernel = struct_ops::KernelBtf::open();
     if (!kernel) return std::move(kernel).error();
-    plan::BuildOptions options;
-    options.only_maps = only_maps;
     auto p = plan::build(*obj, *kernel, options);
     if (!p) return std::move(p).error();
     return Planned{std::move(obj).value(), std::move(kernel).value(), std::move(p).value()};

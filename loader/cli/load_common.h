@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include <CLI/CLI.hpp>
+
 #include "loader/object.h"
 #include "loader/plan/plan.h"
 #include "loader/struct_ops/kernel_btf.h"
@@ -18,7 +20,17 @@ struct Planned {
     plan::Plan plan;
 };
 
+// What `load`, `plan` and `update` let the user choose about an object.
+struct ObjectArgs {
+    std::vector<std::string> maps;     // --map NAME
+    std::vector<std::string> sets;     // --set VAR=VALUE, --set VAR.MEMBER=VALUE
+    std::vector<std::string> resizes;  // --resize MAP=N
+};
+// Adds --map, --set and --resize to `cmd`.
+void add_object_options(CLI::App* cmd, ObjectArgs& args);
+
 // Opens `path`, reads the kernel's BTF and builds the plan.
+Result<Planned> open_and_plan(const std::string& path, const ObjectArgs& args);
 Result<Planned> open_and_plan(const std::string& path, const std::vector<std::string>& only_maps);
 
 // Installs a tracer printing every bpf() call to stderr as it returns.
