@@ -144,7 +144,11 @@ bool fields_compat(const Btf& lb, TypeId lid, const Btf& tb, TypeId tid) {
             case Kind::Float: return true;
             case Kind::Fwd:
             case Kind::Enum:
-            case Kind::Enum64: return names_match(l.name(), t.name());
+            case Kind::Enum64:
+                // libbpf's bpf_core_fields_are_compat(): "one of them is
+                // anonymous or both w/ same flavor-less names".
+                return struct_ops::essential_name(l.name()).empty() || struct_ops::essential_name(t.name()).empty() ||
+                       names_match(l.name(), t.name());
             case Kind::Int: return l.int_info().bit_offset == 0 && t.int_info().bit_offset == 0;
             case Kind::Array:
                 lid = l.array().elem_type;
@@ -189,6 +193,91 @@ bool types_compat(const Btf& lb, TypeId lid, const Btf& tb, TypeId tid, int dept
     return false;
 }
 
+// libbpf's bpf_core_names_match(): an anonymous target matches only an
+// anonymous local; otherwise the essential names must be equal.
+bool names_match_strict(std::string_view local, std::string_view target) {
+    if (target.empty()) return local.empty();
+    return names_match(local, target);
+}
+
+// libbpf's __bpf_core_types_match() (TYPE_MATCHES): stricter than
+// compatibility: same kind (a struct/union behind a pointer may meet a
+// forward declaration), integers of equal size and signedness, local
+// members and enumerators present in the target by name, arrays of the
+// same length, prototypes of the same arity.
+int types_match(const Btf& lb, TypeId lid, const Btf& tb, TypeId tid, bool behind_ptr, int level) {
+    if (level <= 0) return -1;
+    for (int depth = kMaxDepth; depth-- > 0;) {
+        lid = skip_mods(lb, lid);
+        tid = skip_mods(tb, tid);
+        const TypeView l = lb.type(lid), t = tb.type(tid);
+        if (!names_match_strict(l.name(), t.name())) return 0;
+        const Kind lk = l.kind(), tk = t.kind();
+        switch (lk) {
+            case Kind::Void: return lk == tk;
+            case Kind::Fwd:
+                if (behind_ptr && lk != tk)
+                    return (tk == Kind::Struct && !l.kflag()) || (tk == Kind::Union && l.kflag());
+                return lk == tk && l.kflag() == t.kflag();
+            case Kind::Enum:
+            case Kind::Enum64: {
+                if (!any_enum(t) || l.size() != t.size() || l.vlen() > t.vlen()) return 0;
+                for (const btf::EnumValue& le : l.enum_values()) {
+                    bool found = false;
+                    for (const btf::EnumValue& te : t.enum_values()) found = found || names_match_strict(le.name, te.name);
+                    if (!found) return 0;
+                }
+                return 1;
+            }
+            case Kind::Struct:
+            case Kind::Union:
+                if (behind_ptr) {
+                    if (lk == tk) return 1;
+                    return tk == Kind::Fwd && (lk == Kind::Union) == t.kflag();
+                }
+                if (lk != tk || l.vlen() > t.vlen()) return 0;
+                for (const btf::Member& lm : l.members()) {
+                    bool found = false;
+                    for (const btf::Member& tm : t.members()) {
+                        if (!names_match_strict(lm.name, tm.name)) continue;
+                        const int m = types_match(lb, lm.type, tb, tm.type, behind_ptr, level - 1);
+                        if (m < 0) return m;
+                        if (m > 0) {
+                            found = true;
+                            break;
+                        }
+                    }
+                    if (!found) return 0;
+                }
+                return 1;
+            case Kind::Int:
+                return lk == tk && l.size() == t.size() && l.int_info().is_signed() == t.int_info().is_signed();
+            case Kind::Ptr:
+                if (lk != tk) return 0;
+                behind_ptr = true;
+                lid = l.ref_type();
+                tid = t.ref_type();
+                continue;
+            case Kind::Array:
+                if (lk != tk || l.array().nelems != t.array().nelems) return 0;
+                lid = l.array().elem_type;
+                tid = t.array().elem_type;
+                continue;
+            case Kind::FuncProto:
+                if (lk != tk || l.vlen() != t.vlen()) return 0;
+                for (std::uint32_t i = 0; i < l.vlen(); ++i) {
+                    const int m = types_match(lb, l.param(i).type, tb, t.param(i).type, behind_ptr, level - 1);
+                    if (m <= 0) return m;
+                }
+                lid = l.ref_type();
+                tid = t.ref_type();
+                continue;
+            default: return 0;
+        }
+    }
+    return -1;
+}
+
 // Finds the local member of `acc` by name in target type `tid`, looking
 // through anonymous members; extends `spec` with the path taken. `searched`
 // holds target composites already searched in vain (the answer does not
@@ -228,7 +317,9 @@ std::optional<Spec> match_spec(const Spec& local, CoreReloKind kind, const Btf& 
     s.btf = &tb;
     s.root = cand;
     if (type_based(kind)) {
-        if (!types_compat(*local.btf, local.root, tb, cand)) return std::nullopt;
+        const bool ok = kind == CoreReloKind::TypeMatches ? types_match(*local.btf, local.root, tb, cand, false, kMaxDepth) > 0
+                                                           : types_compat(*local.btf, local.root, tb, cand);
+        if (!ok) return std::nullopt;
         return s;
     }
     if (enum_based(kind)) {
@@ -272,7 +363,18 @@ struct Value {
     bool validate = true;
     std::uint64_t value = 0;
     std::uint32_t size = 0;  // field size for byte_off
+    const Btf* btf = nullptr;  // and the field's type (libbpf's orig/new_type_id)
+    TypeId type = 0;
 };
+
+// libbpf's fail_memsz_adjust rule: a load/store may change width only for
+// pointers or unsigned integers (zero extension keeps the value).
+bool size_change_safe(const Value& orig, const Value& now) {
+    if (!orig.btf || !now.btf) return false;
+    const TypeView a = orig.btf->type(orig.type), b = now.btf->type(now.type);
+    if (a.kind() == Kind::Ptr && b.kind() == Kind::Ptr) return true;
+    return a.kind() == Kind::Int && b.kind() == Kind::Int && !a.int_info().is_signed() && !b.int_info().is_signed();
+}
 
 // libbpf's bpf_core_calc_relo for one side; `spec` null: nothing matched.
 Result<Value> calc(const btf::CoreRelo& relo, const Spec* spec, TypeId local_root) {
@@ -289,7 +391,7 @@ Result<Value> calc(const btf::CoreRelo& relo, const Spec* spec, TypeId local_roo
         if (acc.name.empty()) {  // ends at an array element
             auto sz = b.size_of(acc.type);
             if (!sz) return std::move(sz).error();
-            if (k == CoreReloKind::FieldByteOffset) v.value = spec->bit_offset / 8, v.size = *sz;
+            if (k == CoreReloKind::FieldByteOffset) v.value = spec->bit_offset / 8, v.size = *sz, v.btf = &b, v.type = acc.type;
             else if (k == CoreReloKind::FieldByteSize) v.value = *sz;
             else return Error(std::string("relocation '") + btf::core_relo_kind_name(k) + "' on an array element");
             return v;
@@ -320,7 +422,11 @@ Result<Value> calc(const btf::CoreRelo& relo, const Spec* spec, TypeId local_roo
         switch (k) {
             case CoreReloKind::FieldByteOffset:
                 v.value = byte_off;
-                if (!bitfield) v.size = static_cast<std::uint32_t>(byte_sz);
+                if (!bitfield) {
+                    v.size = static_cast<std::uint32_t>(byte_sz);
+                    v.btf = &b;
+                    v.type = mid;
+                }
                 break;
             case CoreReloKind::FieldByteSize: v.value = byte_sz; break;
             case CoreReloKind::FieldSigned:
@@ -424,6 +530,8 @@ Result<CoreResult> core_calc(const Btf& local, const btf::CoreRelo& relo, const 
     r.poison = chosen->poison;
     r.value = chosen->value;
     r.new_size = chosen->size;
+    r.fail_memsz_adjust = !r.poison && r.orig_size && r.new_size && r.orig_size != r.new_size &&
+                          !size_change_safe(*orig, *chosen);
     r.validate = r.validate && !r.poison;
     r.description = what + ": " + std::to_string(r.orig) + " -> " +
                     (r.poison ? std::string("poisoned") : std::to_string(r.value)) + " (" + where + ")";
@@ -455,6 +563,10 @@ Status core_patch(std::span<Insn> insns, std::uint32_t at, const CoreResult& r) 
         case insn::kClassStx: {
             if (r.validate && insn.off != static_cast<std::int64_t>(r.orig)) return mismatch(insn.off);
             if (r.value > 0x7fff) return Error("field offset " + std::to_string(r.value) + " does not fit instruction " + std::to_string(at));
+            if (r.fail_memsz_adjust) {  // libbpf poisons the access rather than read a wrong value
+                insn = Insn{insn::kCall, 0, 0, kPoisonImm};
+                return {};
+            }
             insn.off = static_cast<std::int16_t>(r.value);
             if (r.new_size && r.orig_size && r.new_size != r.orig_size) {
                 // The field changed size: load/store it with the kernel's width.

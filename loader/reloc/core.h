@@ -33,6 +33,9 @@ struct CoreResult {
     std::uint64_t value = 0;      // the value for the running kernel
     std::uint32_t orig_size = 0;  // field size as compiled / in the kernel (load size fixups)
     std::uint32_t new_size = 0;
+    // The size changed for a field that is not a pointer or unsigned integer:
+    // a load or store of it is poisoned (libbpf's fail_memsz_adjust).
+    bool fail_memsz_adjust = false;
     std::string description;      // "byte_off tcp_sock.snd_cwnd: 1464 -> 1464 (vmlinux [3421])"
 };
 

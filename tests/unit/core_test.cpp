@@ -158,3 +158,85 @@ TEST_CASE("hand-built layouts: moved fields, flavors, missing fields, bitfields,
     REQUIRE_FALSE(bad.ok());
     CHECK(bad.error().message().find("holds 4, the relocation expects 0") != std::string::npos);
 }
+
+namespace {
+
+// struct pair { <a_type> a; <b_type> b; } with an optional anonymous or named enum member `e`.
+struct PairSide {
+    std::vector<std::uint8_t> raw;
+    std::uint32_t pair = 0;
+};
+
+PairSide build_pair(std::uint32_t a_size, bool a_signed, bool with_extra, const std::string& enum_name) {
+    BtfBuilder b;
+    const auto a = b.int_(a_signed ? "a_int" : "a_uint", a_size, a_size * 8, a_signed ? 1 : 0);
+    const auto e = b.type(enum_name, 6, 1, false, 4);
+    b.u32(b.str("E_ONE"));
+    b.u32(1);
+    std::vector<BtfBuilder::M> ms{{"a", a, 0}, {"e", e, 64}};
+    if (with_extra) ms.push_back({"extra", a, 128});
+    PairSide s;
+    s.pair = b.composite(false, "pair", 24, ms);
+    b.str("0:0");  // pair.a
+    b.str("0:1");  // pair.e
+    b.str("0");    // the type itself
+    s.raw = b.build();
+    return s;
+}
+
+reloc::CoreResult pair_calc(const PairSide& l, const PairSide& t, CoreReloKind kind, const char* access) {
+    auto local = btf::Btf::parse(std::span<const std::uint8_t>(l.raw));
+    auto target = btf::Btf::parse(std::span<const std::uint8_t>(t.raw));
+    REQUIRE(local.ok());
+    REQUIRE(target.ok());
+    auto r = reloc::core_calc(*local, btf::CoreRelo{0, l.pair, off_of(*local, access), kind}, {{&*target, "vmlinux"}});
+    REQUIRE_MESSAGE(r.ok(), r.error().message());
+    return *r;
+}
+
+}  // namespace
+
+TEST_CASE("TYPE_MATCHES is libbpf's bpf_core_types_match, stricter than compatibility") {
+    const PairSide local = build_pair(4, true, false, "color");
+    // Same member names, but `a` is 8 bytes in the target: compatible, not matching.
+    const PairSide wider = build_pair(8, true, false, "color");
+    CHECK(pair_calc(local, wider, CoreReloKind::TypeExists, "0").value == 1);
+    CHECK(pair_calc(local, wider, CoreReloKind::TypeMatches, "0").value == 0);
+    // Signedness is part of a match too.
+    CHECK(pair_calc(local, build_pair(4, false, false, "color"), CoreReloKind::TypeMatches, "0").value == 0);
+    // Extra target members are fine; the local ones must all be there.
+    CHECK(pair_calc(local, build_pair(4, true, true, "color"), CoreReloKind::TypeMatches, "0").value == 1);
+    CHECK(pair_calc(build_pair(4, true, true, "color"), local, CoreReloKind::TypeMatches, "0").value == 0);
+}
+
+TEST_CASE("a field of anonymous enum type matches a named one on either side (libbpf's fields_are_compat)") {
+    const PairSide anon = build_pair(4, true, false, "");
+    const PairSide named = build_pair(4, true, false, "color");
+    auto r = pair_calc(anon, named, CoreReloKind::FieldByteOffset, "0:1");
+    CHECK(r.found);
+    CHECK(r.value == 8);
+    CHECK(pair_calc(named, anon, CoreReloKind::FieldByteOffset, "0:1").found);
+}
+
+TEST_CASE("a field that changes size is accessed with the new width only if unsigned or a pointer") {
+    // Unsigned 4 -> 8 bytes: the load is widened (libbpf: zero extension keeps the value).
+    auto u = pair_calc(build_pair(4, false, false, "color"), build_pair(8, false, false, "color"),
+                       CoreReloKind::FieldByteOffset, "0:0");
+    CHECK_FALSE(u.fail_memsz_adjust);
+    std::vector<Insn> load{Insn{0x61, 0x12, 0, 0}};  // r2 = *(u32 *)(r1 + 0)
+    REQUIRE(reloc::core_patch(load, 0, u).ok());
+    CHECK(load[0].code == 0x79);  // now a u64 load
+
+    // Signed 4 -> 8 bytes: libbpf refuses to resize and poisons the access.
+    auto s = pair_calc(build_pair(4, true, false, "color"), build_pair(8, true, false, "color"),
+                       CoreReloKind::FieldByteOffset, "0:0");
+    CHECK(s.fail_memsz_adjust);
+    std::vector<Insn> sload{Insn{0x61, 0x12, 0, 0}};
+    REQUIRE(reloc::core_patch(sload, 0, s).ok());
+    CHECK(sload[0].code == insn::kCall);
+    CHECK(sload[0].imm == 0xbad2310);
+    // An ALU use of the same offset is still patched (the rule is for loads and stores).
+    std::vector<Insn> alu{Insn{0x07, 0x01, 0, 0}};  // r1 += 0
+    REQUIRE(reloc::core_patch(alu, 0, s).ok());
+    CHECK(alu[0].imm == 0);
+}
