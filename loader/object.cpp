@@ -179,6 +179,18 @@ Status ObjectParser::read_btf_maps() {
             else if (fname == "map_flags" && num) m.map_flags = *num;
             else if (fname == "key_size" && num) m.key_size = *num;
             else if (fname == "value_size" && num) m.value_size = *num;
+            else if (fname == "map_extra" && num) m.map_extra = *num;
+            else if (fname == "numa_node")
+                return Error(where(*sec) + ": map '" + m.name + "': numa_node is not supported by rawops yet");
+            else if (fname == "pinning" && num) {
+                // libbpf: LIBBPF_PIN_NONE (0) or LIBBPF_PIN_BY_NAME (1); anything else is refused.
+                if (*num > 1)
+                    return Error(where(*sec) + ": map '" + m.name + "': pinning " + std::to_string(*num) +
+                                 " is not LIBBPF_PIN_NONE or LIBBPF_PIN_BY_NAME");
+                m.pin_by_name = *num == 1;
+            } else if (fname == "values")
+                return Error(where(*sec) + ": map '" + m.name +
+                             "': map-in-map (__array(values, ...)) is not supported by rawops yet");
             else if (fname == "key" || fname == "value") {
                 auto ptr = b.resolve(f.type);
                 if (!ptr || b.type(*ptr).kind() != btf::Kind::Ptr)

@@ -92,6 +92,10 @@ struct MapDef {
     std::string name;
     std::uint32_t type = 0, key_size = 0, value_size = 0, max_entries = 0, map_flags = 0;
     btf::TypeId key_type = 0, value_type = 0;
+    std::uint64_t map_extra = 0;
+    // __uint(pinning, LIBBPF_PIN_BY_NAME): shared through <pin root>/<name>,
+    // reused when a compatible map is pinned there already.
+    bool pin_by_name = false;
 };
 
 // A struct_ops variable: one BPF_MAP_TYPE_STRUCT_OPS map.

@@ -122,6 +122,27 @@ Result<reloc::CoreResult> Builder::core_relocation(const reloc::CoreSite& site) 
     return reloc::core_calc(obj_.btf(), site.relo, targets);
 }
 
+// The map types libbpf creates without BTF (bpf_object__create_map).
+bool takes_btf(std::uint32_t map_type) {
+    switch (map_type) {
+        case 4:   // PERF_EVENT_ARRAY
+        case 7:   // STACK_TRACE
+        case 8:   // CGROUP_ARRAY
+        case 12:  // ARRAY_OF_MAPS
+        case 13:  // HASH_OF_MAPS
+        case 14:  // DEVMAP
+        case 15:  // SOCKMAP
+        case 16:  // CPUMAP
+        case 17:  // XSKMAP
+        case 18:  // SOCKHASH
+        case 22:  // QUEUE
+        case 23:  // STACK
+        case 25:  // DEVMAP_HASH
+        case sys::kMapTypeArena: return false;
+        default: return true;
+    }
+}
+
 // libbpf's adjust_ringbuf_sz(): a ring buffer's size is rounded up to a
 // power-of-2 number of pages.
 std::uint32_t ringbuf_size(std::uint32_t size) {
@@ -429,15 +450,21 @@ Status Builder::add_btf_maps() {
         if (m.type == sys::kMapTypeRingbuf || m.type == sys::kMapTypeUserRingbuf)
             cm.request.max_entries = ringbuf_size(cm.request.max_entries);
         cm.request.map_flags = m.map_flags;
+        cm.request.map_extra = m.map_extra;
         cm.request.name = m.name;
         cm.pin_name = m.name;
-        // Maps without a key/value layout (ring buffers) take no BTF ids.
-        if (m.key_type || m.value_type) {
+        if (m.pin_by_name) cm.pin_by_name = options_.pin_root + "/" + m.name;
+        // libbpf's bpf_object__create_map(): the object's BTF always, with the
+        // key/value ids, except for the map types the kernel takes no BTF for.
+        cm.btf = Ref{Ref::Kind::Btf, ""};
+        if (takes_btf(m.type)) {
             cm.request.btf_key_type_id = m.key_type;
             cm.request.btf_value_type_id = m.value_type;
-            cm.btf = Ref{Ref::Kind::Btf, ""};
+        } else {
+            cm.btf = Ref{};
         }
-        plan_.steps.push_back(Step{"create map '" + m.name + "' (" + sys::map_type_name(m.type) + ")",
+        plan_.steps.push_back(Step{"create map '" + m.name + "' (" + sys::map_type_name(m.type) + ")" +
+                                       (m.pin_by_name ? ", or reuse the one pinned at " + cm.pin_by_name : ""),
                                    Ref{Ref::Kind::Map, m.name}, std::move(cm)});
     }
     return {};

@@ -1,6 +1,7 @@
 #include "loader/plan/executor.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <variant>
 
@@ -23,6 +24,30 @@ constexpr std::uint32_t kLineInfoRecSize = 16;  // struct bpf_line_info
 
 std::span<const std::byte> bytes(const std::vector<std::uint8_t>& v) { return std::as_bytes(std::span(v)); }
 
+// libbpf's bpf_object__reuse_map(): a map pinned at the path is used instead
+// of a new one if type, sizes and flags agree (map_is_reuse_compat); an
+// incompatible one is an error; no pin (ENOENT): an invalid Fd, create it.
+Result<sys::Fd> reuse_pinned_map(const CreateMap& a) {
+    auto fd = sys::obj_get(a.pin_by_name);
+    if (!fd) {
+        if (fd.error().err_no() == ENOENT) return sys::Fd{};
+        return std::move(fd).error().context("reusing the pinned map of '" + a.request.name + "'");
+    }
+    auto info = sys::map_info(fd->get());
+    if (!info) return std::move(info).error().context(a.pin_by_name);
+    const sys::MapCreateRequest& r = a.request;
+    if (info->type != r.map_type || info->key_size != r.key_size || info->value_size != r.value_size ||
+        info->max_entries != r.max_entries || info->map_flags != r.map_flags)
+        return Error(a.pin_by_name + ": the pinned map is not compatible with map '" + r.name + "' (type " +
+                         std::to_string(info->type) + "/" + std::to_string(r.map_type) + ", key " +
+                         std::to_string(info->key_size) + "/" + std::to_string(r.key_size) + ", value " +
+                         std::to_string(info->value_size) + "/" + std::to_string(r.value_size) + ", max_entries " +
+                         std::to_string(info->max_entries) + "/" + std::to_string(r.max_entries) + ", flags " +
+                         std::to_string(info->map_flags) + "/" + std::to_string(r.map_flags) + ": pinned/object)",
+                     EINVAL);
+    return std::move(fd).value();
+}
+
 Error with_log(Error e, const std::string& log) {
     if (log.empty()) return e;
     return Error(e.message() + "\nverifier log:\n" + log, e.err_no());
@@ -36,6 +61,9 @@ Loaded& Loaded::operator=(Loaded&& other) noexcept {
         fds_ = std::move(other.fds_);
         registrations_ = std::move(other.registrations_);
         attachments_ = std::move(other.attachments_);
+        auto_pins_ = std::move(other.auto_pins_);
+        reused_pins_ = std::move(other.reused_pins_);
+        succeeded_ = other.succeeded_;
         map_names_ = std::move(other.map_names_);
         keep_ = other.keep_;
     }
@@ -57,6 +85,10 @@ void Loaded::release_all() {
             if (map >= 0) (void)sys::map_delete_elem(map, sys::bytes_of(key));
         }
     }
+    if (!succeeded_)
+        for (const std::string& p : auto_pins_) ::unlink(p.c_str());
+    auto_pins_.clear();
+    reused_pins_.clear();
     registrations_.clear();
     attachments_.clear();
     map_names_.clear();
@@ -78,6 +110,16 @@ int Loaded::map_fd(const std::string& name) const {
         found = &m;
     }
     return found ? fd(found->ref) : -1;
+}
+
+Result<sys::MappedMap> Loaded::map_global_data(const std::string& section) const {
+    for (const MapNames& m : map_names_)
+        if (m.ref == Ref{Ref::Kind::Data, section}) {
+            auto mapped = sys::map_mmap(fd(m.ref), m.value_size, !m.frozen);
+            if (!mapped) return std::move(mapped).error().context("mapping section " + section + " ('" + m.kernel_name + "')");
+            return mapped;
+        }
+    return Error("no global-data map for section " + section + " in this load");
 }
 
 std::string Loaded::pin_name_of(const Ref& ref) const {
@@ -164,13 +206,30 @@ Result<Loaded> execute(const Plan& plan, const ExecOptions& options) {
             if (!k) return fail(std::move(k).error());
             loaded.add(step.creates, std::move(k->fd));
         } else if (const auto* a = std::get_if<CreateMap>(&step.action)) {
+            if (!a->pin_by_name.empty()) {
+                auto reused = reuse_pinned_map(*a);
+                if (!reused) return fail(std::move(reused).error());
+                if (reused->valid()) {
+                    loaded.add(step.creates, std::move(reused).value());
+                    loaded.map_names_.push_back({step.creates, a->request.name, a->pin_name, a->request.value_size, false});
+                    loaded.reused_pins_.push_back(a->pin_by_name);
+                    continue;
+                }
+            }
             sys::MapCreateRequest req = a->request;
             req.btf_fd = need(a->btf);
             req.value_type_btf_obj_fd = need(a->value_type_btf_obj);
             auto fd = sys::map_create(req);
             if (!fd) return fail(std::move(fd).error());
             loaded.add(step.creates, std::move(fd).value());
-            loaded.map_names_.push_back({step.creates, a->request.name, a->pin_name.empty() ? Loaded::pin_name(a->request.name) : a->pin_name});
+            loaded.map_names_.push_back({step.creates, a->request.name,
+                                         a->pin_name.empty() ? Loaded::pin_name(a->request.name) : a->pin_name,
+                                         a->request.value_size, false});
+            if (!a->pin_by_name.empty()) {
+                auto s = sys::obj_pin(loaded.fd(step.creates), a->pin_by_name);
+                if (!s) return fail(std::move(s).error().context("LIBBPF_PIN_BY_NAME"));
+                loaded.auto_pins_.push_back(a->pin_by_name);
+            }
         } else if (const auto* a = std::get_if<UpdateMap>(&step.action)) {
             if (a->struct_ops && !options.fill_struct_ops) continue;
             std::vector<std::uint8_t> value = a->value;
@@ -184,6 +243,8 @@ Result<Loaded> execute(const Plan& plan, const ExecOptions& options) {
         } else if (const auto* a = std::get_if<FreezeMap>(&step.action)) {
             auto s = sys::map_freeze(need(a->map));
             if (!s) return fail(std::move(s).error());
+            for (auto& m : loaded.map_names_)
+                if (m.ref == a->map) m.frozen = true;
         } else if (const auto* a = std::get_if<LoadProgram>(&step.action)) {
             std::vector<Insn> insns = a->insns;
             for (const auto& m : a->map_fds) insns[m.insn].imm = need(m.map);
@@ -238,6 +299,7 @@ Result<Loaded> execute(const Plan& plan, const ExecOptions& options) {
             loaded.attachments_.push_back(a->prog.name);
         }
     }
+    loaded.succeeded_ = true;
     return loaded;
 }
 

@@ -12,6 +12,7 @@
 #include "loader/plan/plan.h"
 #include "loader/sys/fd.h"
 #include "loader/sys/log.h"
+#include "loader/sys/map_mmap.h"
 #include "loader/sys/prog.h"
 
 namespace rawops::plan {
@@ -43,6 +44,11 @@ public:
     int map_fd(const std::string& name) const;
     // A global-data map by its ELF section (".bss", ".data.counters"), or ".kconfig".
     int data_fd(const std::string& section) const { return fd(Ref{Ref::Kind::Data, section}); }
+    // That section's memory, shared with the programs (BPF_F_MMAPABLE, as
+    // libbpf creates them): globals are read and written without bpf()
+    // calls. .rodata and .kconfig are frozen, so they map read-only. The
+    // mapping stays valid after this Loaded is gone (it holds the map).
+    Result<sys::MappedMap> map_global_data(const std::string& section) const;
     int prog_fd(const std::string& name) const { return fd(Ref{Ref::Kind::Prog, name}); }
     int link_fd(const std::string& var) const { return fd(Ref{Ref::Kind::Link, var}); }
     // The link of an attached tracing or kprobe program.
@@ -78,6 +84,9 @@ public:
     // After pinning: leave the registrations in the kernel when destroyed.
     void keep() { keep_ = true; }
 
+    // Maps reused from a LIBBPF_PIN_BY_NAME pin rather than created.
+    const std::vector<std::string>& reused_pins() const { return reused_pins_; }
+
     // BPF_LINK_UPDATE: the link of struct_ops variable `var` switches to the
     // map `replacement_var` of `replacement` (loaded with create_links =
     // false), guarded by the map it uses now. The kernel requires the same
@@ -91,6 +100,8 @@ private:
     struct MapNames {
         Ref ref;
         std::string kernel_name, pin_name;
+        std::uint32_t value_size = 0;
+        bool frozen = false;
     };
     void release_all();
 
@@ -98,6 +109,11 @@ private:
     std::vector<Registration> registrations_;
     std::vector<std::string> attachments_;
     std::vector<MapNames> map_names_;  // every map created, in creation order
+    // LIBBPF_PIN_BY_NAME pins this load made: removed again if the load
+    // fails (libbpf's "unpin auto-pinned maps"), kept once it succeeded.
+    std::vector<std::string> auto_pins_;
+    std::vector<std::string> reused_pins_;
+    bool succeeded_ = false;
     bool keep_ = false;
 };
 

@@ -50,6 +50,9 @@ struct OpenModuleBtf {
 struct CreateMap {
     sys::MapCreateRequest request;  // request.name is the kernel's label
     std::string pin_name;           // the file `Loaded::pin` gives it (unique in one load)
+    // LIBBPF_PIN_BY_NAME: reuse the map pinned here if it is compatible, else
+    // create it and pin it here at once (as libbpf's bpf_object__create_maps).
+    std::string pin_by_name;
     Ref btf;                  // the object's BTF, for data maps and .maps with BTF
     Ref value_type_btf_obj;   // module BTF of a struct_ops value type
 };
@@ -144,6 +147,8 @@ struct BuildOptions {
     reloc::KernelFiles kernel_files;
     // What a skeleton's user changes before load (loader/edits.h).
     ObjectEdits edits;
+    // Where LIBBPF_PIN_BY_NAME maps live (libbpf's pin_root_path).
+    std::string pin_root = "/sys/fs/bpf";
 };
 
 // Everything is decided here: kernel types found, programs linked and

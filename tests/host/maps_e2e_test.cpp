@@ -10,6 +10,7 @@
 
 #include <atomic>
 
+#include "loader/edits.h"
 #include "loader/sys/obj.h"
 #include "loader/sys/prog.h"
 #include "tests/common/skip.h"
@@ -151,4 +152,78 @@ TEST_CASE("two .data.* sections with the same 15-character kernel label stay two
     CHECK(::access(b.c_str(), F_OK) == 0);
     ::unlink(a.c_str());
     ::unlink(b.c_str());
+}
+
+TEST_CASE("maps_libbpf.bpf.o: queue/stack without BTF, ring buffer rounded, LIBBPF_PIN_BY_NAME reused, globals through mmap") {
+    RAWOPS_REQUIRE_ROOT();
+    FdLeakCheck leaks;
+    BpffsMount fs;
+    REQUIRE_MESSAGE(fs.ok(), fs.error());
+    plan::BuildOptions b;
+    b.pin_root = fs.dir();
+    const std::string pin = fs.dir() + "/shared_counts";
+    {
+        auto l = load_object("maps_libbpf.bpf.o", {}, b);
+        REQUIRE_MESSAGE(l.ok(), l.error().message());
+        CHECK(::access(pin.c_str(), F_OK) == 0);  // pinned at once, under the pin root
+        CHECK(l->loaded.reused_pins().empty());
+        auto rb = sys::map_info(l->loaded.map_fd("events"));
+        REQUIRE(rb.ok());
+        CHECK(rb->max_entries == 8192);  // 5000 rounded up to 2 pages
+        auto q = sys::map_info(l->loaded.map_fd("jobs"));
+        REQUIRE(q.ok());
+        CHECK(q->btf_id == 0);  // created without BTF
+
+        // .bss through its mapping: write input, run, read output.
+        auto bss = l->loaded.map_global_data(".bss");
+        REQUIRE_MESSAGE(bss.ok(), bss.error().message());
+        // Each variable where the object's BTF and symbols put it.
+        auto var = [&](const std::string& name) -> volatile std::uint64_t& {
+            for (const GlobalVar& v : global_vars(l->object))
+                if (v.name == name) return *reinterpret_cast<volatile std::uint64_t*>(bss->bytes().data() + v.offset);
+            FAIL("no variable " << name);
+            throw 0;
+        };
+        var("input") = 100;
+        std::uint64_t ctx = 0;
+        auto r = l->loaded.run("maps_run", std::as_writable_bytes(std::span(&ctx, 1)));
+        REQUIRE_MESSAGE(r.ok(), r.error().message());
+        CHECK(var("output") == 100 + 0x5eed);
+        CHECK(var("popped_queue") == 1);
+        CHECK(var("popped_stack") == 2);
+        CHECK(var("runs") == 1);
+        auto ro = l->loaded.map_global_data(".rodata");  // frozen: read-only mapping
+        REQUIRE_MESSAGE(ro.ok(), ro.error().message());
+        CHECK_FALSE(ro->writable());
+        std::uint64_t magic = 0;
+        std::memcpy(&magic, ro->bytes().data(), sizeof magic);
+        CHECK(magic == 0x5eed);
+    }
+    // The pin outlives the load, and the next load shares the map.
+    REQUIRE(::access(pin.c_str(), F_OK) == 0);
+    auto l2 = load_object("maps_libbpf.bpf.o", {}, b);
+    REQUIRE_MESSAGE(l2.ok(), l2.error().message());
+    CHECK(l2->loaded.reused_pins() == std::vector<std::string>{pin});
+    std::uint64_t ctx = 0;
+    REQUIRE(l2->loaded.run("maps_run", std::as_writable_bytes(std::span(&ctx, 1))).ok());
+    std::uint64_t count = 0;
+    const std::uint32_t key = 0;
+    REQUIRE(sys::map_lookup_elem(l2->loaded.map_fd("shared_counts"), sys::bytes_of(key), sys::writable_bytes_of(count)).ok());
+    CHECK(count == 2);  // one run from each load
+
+    // An incompatible pin is refused, naming the map and what differs.
+    ::unlink(pin.c_str());
+    sys::MapCreateRequest other;
+    other.map_type = sys::kMapTypeArray;
+    other.key_size = 4;
+    other.value_size = 4;
+    other.max_entries = 1;
+    other.name = "not_it";
+    auto fd = sys::map_create(other);
+    REQUIRE(fd.ok());
+    REQUIRE(sys::obj_pin(fd->get(), pin).ok());
+    auto l3 = load_object("maps_libbpf.bpf.o", {}, b);
+    REQUIRE_FALSE(l3.ok());
+    CHECK(l3.error().message().find("the pinned map is not compatible with map 'shared_counts'") != std::string::npos);
+    ::unlink(pin.c_str());
 }

@@ -1,0 +1,37 @@
+// mmap(2) of a BPF_F_MMAPABLE array map: the memory BPF programs use for
+// global variables, shared with user space. An embedder reads and writes
+// its .bss/.data through it without a bpf() call, as a libbpf skeleton does.
+#pragma once
+
+#include <cstddef>
+#include <span>
+
+#include "btf/error.h"
+
+namespace rawops::sys {
+
+class MappedMap {
+public:
+    MappedMap() = default;
+    MappedMap(MappedMap&& other) noexcept;
+    MappedMap& operator=(MappedMap&& other) noexcept;
+    MappedMap(const MappedMap&) = delete;
+    MappedMap& operator=(const MappedMap&) = delete;
+    ~MappedMap();
+
+    // The map's value (value_size bytes of its one element).
+    std::span<std::byte> bytes() const { return {static_cast<std::byte*>(addr_), size_}; }
+    bool writable() const { return writable_; }
+
+private:
+    friend Result<MappedMap> map_mmap(int map_fd, std::size_t value_size, bool writable);
+    void* addr_ = nullptr;
+    std::size_t size_ = 0, mapped_ = 0;
+    bool writable_ = false;
+};
+
+// Maps the value of a one-element BPF_F_MMAPABLE array. Frozen maps
+// (.rodata after load) can only be mapped read-only.
+Result<MappedMap> map_mmap(int map_fd, std::size_t value_size, bool writable);
+
+}  // namespace rawops::sys
