@@ -1,11 +1,11 @@
 // rawops load OBJ.o: load and register every struct_ops variable of the
-// object. Without --pin it stays in the foreground until SIGINT/SIGTERM, then
-// unregisters (like the seed's loader); with --pin it pins and exits.
-#include <csignal>
+// object. Without --pin it stays in the foreground until SIGINT, SIGTERM or
+// SIGHUP, then unregisters (like the seed's loader); with --pin it pins and
+// exits.
+#include <signal.h>
+
 #include <cstdio>
 #include <memory>
-
-#include <unistd.h>
 
 #include "loader/cli/command.h"
 #include "loader/cli/load_common.h"
@@ -22,8 +22,43 @@ struct LoadOptions {
     unsigned log_level = 0;
 };
 
-volatile std::sig_atomic_t g_stop = 0;
-void on_signal(int) { g_stop = 1; }
+// The signals that end a foreground load. They are blocked from before the
+// first bpf() call of the load, so one that comes while loading stays
+// pending instead of killing the process half-way: a legacy .struct_ops map
+// stays registered in the kernel after its process dies, and nothing would
+// be left to unregister it. sigwaitinfo() takes it once the load is done,
+// with no window between "is there a signal?" and "wait for one".
+// SIGHUP counts unless it was ignored when we started (`nohup rawops load`
+// asks to outlive the terminal). SIGINT counts even then: a shell starts
+// background jobs with SIGINT ignored, and a blocked signal is queued
+// whatever its disposition.
+sigset_t stop_signals() {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    struct sigaction hup {};
+    if (sigaction(SIGHUP, nullptr, &hup) != 0 || hup.sa_handler != SIG_IGN) sigaddset(&set, SIGHUP);
+    return set;
+}
+
+const char* signal_name(int sig) {
+    switch (sig) {
+        case SIGINT: return "SIGINT";
+        case SIGTERM: return "SIGTERM";
+        case SIGHUP: return "SIGHUP";
+        default: return "a signal";
+    }
+}
+
+// Blocks until one of `set` (blocked) is pending, and takes it.
+int wait_for(const sigset_t& set) {
+    for (;;) {
+        const int sig = sigwaitinfo(&set, nullptr);
+        if (sig > 0) return sig;
+        // EINTR: a stop/continue or another signal's handler, not ours.
+    }
+}
 
 int run_load(const LoadOptions& o) {
     if (o.trace) enable_trace();
@@ -31,6 +66,12 @@ int run_load(const LoadOptions& o) {
     if (!planned) return report(planned.error());
     plan::ExecOptions exec;
     exec.log.level = o.log_level;
+    // From here on the stop signals wait for us (see stop_signals). On an
+    // error path they stay blocked until the process exits: the exit code
+    // stays the error's, and ~Loaded unregisters first.
+    const sigset_t stop = stop_signals();
+    sigset_t old_mask;
+    sigprocmask(SIG_BLOCK, &stop, &old_mask);
     auto loaded = plan::execute(planned->plan, exec);
     if (!loaded) return report(loaded.error());
 
@@ -47,16 +88,19 @@ int run_load(const LoadOptions& o) {
         if (note.find("not loaded") != std::string::npos) std::printf("note: %s\n", note.c_str());
     if (!o.pin_dir.empty()) {
         std::printf("pinned under %s; remove with: rawops unload %s\n", o.pin_dir.c_str(), o.pin_dir.c_str());
+        // Pinned and kept: a signal that came meanwhile may now act as it
+        // would have without us (the output is out before it does).
+        std::fflush(stdout);
+        sigprocmask(SIG_SETMASK, &old_mask, nullptr);
         return kExitOk;
     }
-    std::signal(SIGINT, on_signal);
-    std::signal(SIGTERM, on_signal);
-    std::printf("running; press Ctrl-C (or send SIGTERM) to unregister and exit\n");
+    std::printf("running; press Ctrl-C (or send SIGTERM or SIGHUP) to unregister and exit\n");
     std::fflush(stdout);
-    while (!g_stop) pause();
+    const int sig = wait_for(stop);
+    // The signals stay blocked: a second Ctrl-C must not cut the unregistering short.
     auto s = loaded->detach();
     if (!s) return report(s.error());
-    std::printf("unregistered\n");
+    std::printf("got %s: unregistered\n", signal_name(sig));
     return kExitOk;
 }
 

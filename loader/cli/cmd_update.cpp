@@ -1,18 +1,22 @@
 // rawops update PIN OBJ.o: swap the implementation behind a pinned struct_ops
 // link (BPF_LINK_UPDATE) for the .struct_ops.link variable of another
 // object. The kernel requires the same struct_ops type (and, for TCP
-// congestion control, the same name). The new object's data maps are pinned
-// beside PIN (a pin of the same name is replaced), so they stay readable.
+// congestion control, the same name). The new object's maps (global data and
+// `.maps`) are pinned beside PIN (a pin of the same name is replaced), so
+// what the new programs use stays readable.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
+#include <variant>
 
 #include "loader/cli/command.h"
 #include "loader/cli/load_common.h"
 #include "loader/cli/pinned.h"
 #include "loader/plan/executor.h"
+#include "loader/sys/abi.h"
 #include "loader/sys/link.h"
 #include "loader/sys/obj.h"
 
@@ -25,6 +29,25 @@ struct UpdateOptions {
     std::vector<std::string> maps;
     bool trace = false;
 };
+
+// Pins every map of the new object beside the link, under the name
+// Loaded::pin would give it (global data, .kconfig and `.maps` maps alike),
+// replacing the pin of the same name: the programs now behind the link use
+// these maps, and a pin still naming the old object's map would show stale
+// values. The struct_ops map itself needs no pin: the link holds it.
+Status repin_maps(const plan::Plan& plan, const plan::Loaded& loaded, const std::string& dir) {
+    for (const plan::Step& step : plan.steps) {
+        const auto* create = std::get_if<plan::CreateMap>(&step.action);
+        if (!create || create->request.map_type == sys::kMapTypeStructOps) continue;
+        const int fd = loaded.fd(step.creates);
+        const std::string name = loaded.pin_name_of(step.creates);
+        if (fd < 0 || name.empty()) continue;
+        const std::string path = dir + "/" + name;
+        ::unlink(path.c_str());
+        RAWOPS_TRY(sys::obj_pin(fd, path));
+    }
+    return {};
+}
 
 int run_update(const UpdateOptions& o) {
     if (o.trace) enable_trace();
@@ -55,13 +78,8 @@ int run_update(const UpdateOptions& o) {
     auto s = sys::link_update_struct_ops(link->fd.get(), loaded->map_fd(link_vars[0]), old_map->get());
     if (!s) return report(s.error());
 
-    const auto dir = std::filesystem::path(o.pin).parent_path().string();
-    for (const auto& g : planned->object.global_data()) {
-        const std::string path = dir + "/" + plan::Loaded::pin_name(g.map_name);
-        ::unlink(path.c_str());
-        auto p = sys::obj_pin(loaded->map_fd(g.map_name), path);
-        if (!p) return report(p.error());
-    }
+    auto pinned = repin_maps(planned->plan, *loaded, std::filesystem::path(o.pin).parent_path().string());
+    if (!pinned) return report(pinned.error());
     loaded->keep();  // the link now holds the new map and its programs
     std::printf("updated %s to '%s' of %s\n", o.pin.c_str(), link_vars[0].c_str(), o.object.c_str());
     return kExitOk;

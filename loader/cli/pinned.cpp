@@ -1,26 +1,42 @@
 #include "loader/cli/pinned.h"
 
-#include <cstdlib>
-#include <fstream>
-
 #include "loader/sys/abi.h"
 #include "loader/sys/obj.h"
 
 namespace rawops::cli {
+namespace {
+
+// A link's own type says whether it is a struct_ops registration or the
+// link of an attached program; a map's type whether it is a struct_ops map.
+Result<Pinned::Kind> kind_of(int fd) {
+    auto kind = sys::obj_kind(fd);
+    if (!kind) return std::move(kind).error();
+    switch (*kind) {
+        case sys::ObjKind::Link: {
+            auto info = sys::link_info(fd);
+            if (!info) return std::move(info).error();
+            return info->type == sys::kLinkTypeStructOps ? Pinned::Kind::StructOpsLink : Pinned::Kind::ProgramLink;
+        }
+        case sys::ObjKind::Map: {
+            auto info = sys::map_info(fd);
+            if (!info) return std::move(info).error();
+            return info->type == sys::kMapTypeStructOps ? Pinned::Kind::StructOpsMap : Pinned::Kind::OtherMap;
+        }
+        case sys::ObjKind::Prog:
+        case sys::ObjKind::Other: break;
+    }
+    return Pinned::Kind::Other;
+}
+
+}  // namespace
 
 Result<Pinned> open_pinned(const std::string& path) {
     auto fd = sys::obj_get(path);
     if (!fd) return std::move(fd).error();
+    auto kind = kind_of(fd->get());
+    if (!kind) return std::move(kind).error().context("telling what " + path + " is");
     Pinned p;
-    std::ifstream info("/proc/self/fdinfo/" + std::to_string(fd->get()));
-    std::string key;
-    std::string value;
-    while (info >> key >> value) {
-        if (key == "link_type:") p.kind = value == "struct_ops" ? Pinned::Kind::StructOpsLink : Pinned::Kind::ProgramLink;
-        if (key == "map_type:")
-            p.kind = std::strtoul(value.c_str(), nullptr, 10) == sys::kMapTypeStructOps ? Pinned::Kind::StructOpsMap
-                                                                                       : Pinned::Kind::OtherMap;
-    }
+    p.kind = *kind;
     p.fd = std::move(fd).value();
     return p;
 }

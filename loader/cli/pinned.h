@@ -16,8 +16,8 @@ struct Pinned {
     sys::Fd fd;
 };
 
-// Opens the pin and tells what it is (from /proc/self/fdinfo, which names the
-// object's type for every bpf fd).
+// Opens the pin and tells what it is, with bpf() calls alone (no
+// /proc/self/fdinfo: `unload` must work in an initramfs without /proc).
 Result<Pinned> open_pinned(const std::string& path);
 
 }  // namespace rawops::cli

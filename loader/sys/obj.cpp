@@ -4,6 +4,8 @@
 
 #include <linux/bpf.h>
 
+#include <array>
+#include <cerrno>
 #include <cstring>
 
 #include "loader/sys/attr.h"
@@ -26,6 +28,24 @@ Result<Fd> get_fd_by_id(Cmd cmd, std::uint32_t id, const char* what) {
     attr::GetId a{};
     a.id = id;
     return bpf_fd_call(cmd, &a, sizeof a, std::string("of ") + what + " id " + std::to_string(id));
+}
+
+// What every bpf_*_info starts with, and how many bytes the kernel filled:
+// the size of its own struct for that kind of object.
+struct InfoHead {
+    std::uint32_t type = 0, id = 0, len = 0;
+};
+
+Result<InfoHead> info_head(int fd) {
+    // Larger than any kernel's bpf_*_info (bpf_prog_info, the largest, is
+    // about 230 bytes) so `len` is the kernel's struct size; the kernel wants
+    // the bytes past its struct zero and the buffer at most a page.
+    std::array<std::uint32_t, 256> buf{};
+    auto len = obj_get_info(fd, buf.data(), sizeof buf);
+    if (!len) return std::move(len).error();
+    if (*len < 8) return Error("BPF_OBJ_GET_INFO_BY_FD of fd " + std::to_string(fd) + " filled only " +
+                               std::to_string(*len) + " bytes");
+    return InfoHead{buf[0], buf[1], *len};
 }
 
 }  // namespace
@@ -106,5 +126,31 @@ Result<LinkInfo> link_info(int link_fd) {
 Result<Fd> map_get_fd_by_id(std::uint32_t id) { return get_fd_by_id(Cmd::MapGetFdById, id, "map"); }
 Result<Fd> prog_get_fd_by_id(std::uint32_t id) { return get_fd_by_id(Cmd::ProgGetFdById, id, "program"); }
 Result<Fd> link_get_fd_by_id(std::uint32_t id) { return get_fd_by_id(Cmd::LinkGetFdById, id, "link"); }
+
+// The id in the info is the object's id in the id space of its own kind. So
+// each kind is asked for the object with that id: only for the right kind is
+// it the same object, with the same type, id and info size (the structs of
+// the kinds differ in size; a map and a link may share an id). Only the
+// kernel's answers are used, never /proc.
+Result<ObjKind> obj_kind(int fd) {
+    auto head = info_head(fd);
+    if (!head) return std::move(head).error();
+    struct Candidate {
+        ObjKind kind;
+        Result<Fd> (*by_id)(std::uint32_t);
+    };
+    for (const Candidate& c : {Candidate{ObjKind::Link, link_get_fd_by_id}, Candidate{ObjKind::Map, map_get_fd_by_id},
+                               Candidate{ObjKind::Prog, prog_get_fd_by_id}}) {
+        auto same_id = c.by_id(head->id);
+        if (!same_id) {
+            if (same_id.error().err_no() == ENOENT) continue;  // no object of this kind has that id
+            return std::move(same_id).error();
+        }
+        auto other = info_head(same_id->get());
+        if (!other) return std::move(other).error();
+        if (other->type == head->type && other->id == head->id && other->len == head->len) return c.kind;
+    }
+    return ObjKind::Other;
+}
 
 }  // namespace rawops::sys

@@ -52,4 +52,12 @@ Result<Fd> map_get_fd_by_id(std::uint32_t id);
 Result<Fd> prog_get_fd_by_id(std::uint32_t id);
 Result<Fd> link_get_fd_by_id(std::uint32_t id);
 
+// What the object behind an fd of unknown origin (a bpffs pin) is.
+enum class ObjKind { Prog, Map, Link, Other };
+// Tells from bpf() alone, without /proc/self/fdinfo, which an initramfs may
+// not have. BPF_OBJ_GET_INFO_BY_FD cannot say it by itself: it fills the
+// info struct of whatever the fd is (every bpf_*_info starts with type and
+// id), so a map fd asked for link info answers with its map info.
+Result<ObjKind> obj_kind(int fd);
+
 }  // namespace rawops::sys

@@ -73,8 +73,13 @@ elif available rawops_reno; then
   skip "load/update/unload" "rawops_reno already registered by someone else"
 else
   pins=$(mktemp -d)
-  # Whatever happens, nothing stays registered or mounted.
-  trap 'umount "$pins" 2>/dev/null; rmdir "$pins" 2>/dev/null' EXIT
+  # Whatever happens, nothing stays registered or mounted: a legacy
+  # .struct_ops stays registered when its pin goes, so unload the folders first.
+  # Only this shell cleans up, not a child forked for `cmd &` that is
+  # signalled before it execs.
+  trap '[ "$BASHPID" = "$$" ] || exit
+        for d in "$pins"/*/; do [ -d "$d" ] && "$RAWOPS" unload "$d" >/dev/null 2>&1; done
+        umount "$pins" 2>/dev/null; rmdir "$pins" 2>/dev/null' EXIT
   mount -t bpf bpf "$pins"
   mkdir "$pins/reno"
   check "load --pin registers rawops_reno and exits" "$RAWOPS" load "$OBJ" --pin "$pins/reno"
@@ -86,10 +91,50 @@ else
   else fail "map dump reads back what map update wrote" "$("$RAWOPS" map dump "$pins/reno/tcp_cc_data")"; fi
   "$RAWOPS" map update "$pins/reno/tcp_cc_data" 00000000 2a >/dev/null 2>&1; rc=$?
   [ $rc -eq 1 ] && pass "map update with a value of the wrong size exits 1" || fail "map update with a value of the wrong size exits 1" "rc=$rc"
+  "$RAWOPS" map dump "$pins/reno/rawops_reno" >/dev/null 2>&1; rc=$?
+  [ $rc -eq 1 ] && pass "map dump of a pinned link exits 1 (not a map)" || fail "map dump of a pinned link exits 1 (not a map)" "rc=$rc"
   check "update swaps the pinned link to tcp_cc_v2" "$RAWOPS" update "$pins/reno/rawops_reno" build/bpfprog/tcp_cc_v2.bpf.o
   available rawops_reno && pass "rawops_reno stays available across update" || fail "rawops_reno stays available across update"
   check "unload of the folder detaches and removes the pins" "$RAWOPS" unload "$pins/reno"
   ! available rawops_reno && [ ! -e "$pins/reno" ] && pass "nothing is left after unload" || fail "nothing is left after unload"
+
+  # Per-CPU maps: a lookup/update moves one round_up(value_size, 8) slot per
+  # possible CPU (tcp_cc_maps' per_cpu: a PERCPU_ARRAY of u64).
+  mkdir "$pins/maps"
+  check "load --pin of tcp_cc_maps (legacy struct_ops, .maps)" "$RAWOPS" load build/bpfprog/tcp_cc_maps.bpf.o --pin "$pins/maps"
+  possible=$(cat /sys/devices/system/cpu/possible)
+  cpus=()
+  IFS=, read -ra ranges <<<"$possible"
+  for r in "${ranges[@]}"; do for c in $(seq "${r%-*}" "${r#*-}"); do cpus+=("$c"); done; done
+  out=$("$RAWOPS" map dump "$pins/maps/per_cpu" 2>&1); rc=$?
+  listed=$(grep -oE "^ +cpu [0-9]+:" <<<"$out" | grep -oE "[0-9]+" | tr '\n' ' ')
+  if [ $rc -eq 0 ] && [ "$listed" = "${cpus[*]} " ]; then pass "map dump of a per-CPU map lists every possible CPU ($possible)"
+  else fail "map dump of a per-CPU map lists every possible CPU ($possible)" "rc=$rc listed=$listed $out"; fi
+  check "map update of a per-CPU map" "$RAWOPS" map update "$pins/maps/per_cpu" 00000000 2a00000000000000
+  out=$("$RAWOPS" map dump "$pins/maps/per_cpu" 2>&1)
+  if [ "$(grep -c "u64: 42$" <<<"$out")" -eq ${#cpus[@]} ]; then pass "map update writes the value to every CPU, dump reads it back"
+  else fail "map update writes the value to every CPU, dump reads it back" "$out"; fi
+  # unload tells links from maps with bpf() alone: it works without /proc (an initramfs).
+  out=$(unshare -m --propagation private sh -c 'mount -t tmpfs none /proc && exec "$1" unload "$2"' sh "$RAWOPS" "$pins/maps" 2>&1); rc=$?
+  if [ $rc -eq 0 ] && ! available rawops_m1 && ! available rawops_m2 && [ ! -e "$pins/maps" ]; then
+    pass "unload without /proc unregisters legacy struct_ops maps and removes the folder"
+  else fail "unload without /proc unregisters legacy struct_ops maps and removes the folder" "rc=$rc $out"; fi
+
+  # update re-pins every map of the new object, `.maps` too, under the names
+  # load --pin gives them (tcp_cc_externs: numbers, timers, .bss, .kconfig).
+  pin_ids() { for f in "$1"/*; do "$RAWOPS" map dump "$f" 2>/dev/null | head -1 | sed -n "s|^$1/\([^:]*\): map .* id \([0-9]*\),.*|\1=\2|p"; done; }
+  mkdir "$pins/ext"
+  check "load --pin of tcp_cc_externs (link, .maps)" "$RAWOPS" load build/bpfprog/tcp_cc_externs.bpf.o --pin "$pins/ext"
+  before=$(pin_ids "$pins/ext"); names_before=$(ls "$pins/ext")
+  check "update of tcp_cc_externs with itself" "$RAWOPS" update "$pins/ext/rawops_ext" build/bpfprog/tcp_cc_externs.bpf.o
+  after=$(pin_ids "$pins/ext")
+  stale=$(comm -12 <(sort <<<"$before") <(sort <<<"$after"))
+  if grep -q "^numbers=" <<<"$after" && [ -z "$stale" ] && [ "$(ls "$pins/ext")" = "$names_before" ]; then
+    pass "update re-pins the .maps and data maps of the new object, no pin left on an old map"
+  else fail "update re-pins the .maps and data maps of the new object, no pin left on an old map" "still old: $stale; pins: $(ls "$pins/ext" | tr '\n' ' ')"; fi
+  out=$(unshare -m --propagation private sh -c 'mount -t tmpfs none /proc && exec "$1" unload "$2"' sh "$RAWOPS" "$pins/ext" 2>&1); rc=$?
+  if [ $rc -eq 0 ] && ! available rawops_ext && [ ! -e "$pins/ext" ]; then pass "unload without /proc detaches a struct_ops link"
+  else fail "unload without /proc detaches a struct_ops link" "rc=$rc $out"; fi
 
   out=$("$RAWOPS" load build/bpfprog/bad/verifier_oob.bpf.o --pin "$pins" 2>&1); rc=$?
   if [ $rc -eq 2 ] && grep -q "verifier log:" <<<"$out" && [ -z "$(ls "$pins" | grep -v debug)" ]; then
@@ -104,6 +149,42 @@ else
   kill -TERM $pid; wait $pid; rc=$?
   if [ $rc -eq 0 ] && ! available rawops_reno; then pass "SIGTERM unregisters and exits 0"
   else fail "SIGTERM unregisters and exits 0" "rc=$rc"; fi
+  for sig in HUP INT; do
+    "$RAWOPS" load "$OBJ" > "$pins.out" 2>&1 &
+    pid=$!
+    for _ in $(seq 50); do grep -q "^running" "$pins.out" && break; sleep 0.1; done
+    kill -$sig $pid; wait $pid; rc=$?
+    if [ $rc -eq 0 ] && ! available rawops_reno && grep -q "got SIG$sig" "$pins.out"; then pass "SIG$sig unregisters and exits 0"
+    else fail "SIG$sig unregisters and exits 0" "rc=$rc $(cat "$pins.out")"; fi
+  done
+  # A signal during the load waits for it, then unregisters: nothing stays.
+  # (Sent as soon as the child is rawops, no longer the forked shell.)
+  "$RAWOPS" load "$OBJ" > "$pins.out" 2>&1 &
+  pid=$!
+  for _ in $(seq 100000); do read -r comm < /proc/$pid/comm && [ "$comm" = rawops ] && break; done 2>/dev/null
+  kill -TERM $pid; wait $pid; rc=$?
+  if { [ $rc -eq 0 ] || [ $rc -eq 143 ]; } && ! available rawops_reno; then pass "SIGTERM right after start leaves nothing registered"
+  else fail "SIGTERM right after start leaves nothing registered" "rc=$rc $(cat "$pins.out")"; fi
+  # The same, deterministically, for a legacy .struct_ops (which the kernel
+  # keeps registered when its process dies): strace sends SIGTERM at the
+  # very bpf() call that registers it, the last call of the load.
+  if command -v strace >/dev/null; then
+    "$RAWOPS" load build/bpfprog/tcp_cc_legacy.bpf.o --trace > "$pins.out" 2> "$pins.trace" &
+    pid=$!
+    for _ in $(seq 50); do grep -q "^running" "$pins.out" && break; sleep 0.1; done
+    kill -INT $pid; wait $pid
+    n=$(awk '/BPF_MAP_DELETE_ELEM/{exit} /^bpf:/{n++} END{print n+0}' "$pins.trace")
+    strace -o /dev/null -qq -e trace=bpf -e inject=bpf:signal=TERM:when=$n "$RAWOPS" load build/bpfprog/tcp_cc_legacy.bpf.o > "$pins.out" 2>&1
+    rc=$?
+    if [ $rc -eq 0 ] && ! available rawops_reno_l && grep -q "got SIGTERM" "$pins.out"; then
+      pass "SIGTERM at the registering bpf() call (#$n): unregistered, exit 0"
+    else fail "SIGTERM at the registering bpf() call (#$n): unregistered, exit 0" "rc=$rc $(cat "$pins.out")"
+      available rawops_reno_l && command -v bpftool >/dev/null && bpftool struct_ops unregister name rawops_reno_l >/dev/null
+    fi
+    rm -f "$pins.trace"
+  else
+    skip "SIGTERM at the registering bpf() call" "no strace"
+  fi
   rm -f "$pins.out"
 fi
 
