@@ -17,7 +17,7 @@ namespace {
 struct LoadOptions {
     std::string object;
     std::string pin_dir;
-    std::vector<std::string> maps;
+    ObjectArgs args;  // --map, --set, --resize
     bool trace = false;
     unsigned log_level = 0;
 };
@@ -62,7 +62,7 @@ int wait_for(const sigset_t& set) {
 
 int run_load(const LoadOptions& o) {
     if (o.trace) enable_trace();
-    auto planned = open_and_plan(o.object, o.maps);
+    auto planned = open_and_plan(o.object, o.args);
     if (!planned) return report(planned.error());
     plan::ExecOptions exec;
     exec.log.level = o.log_level;
@@ -109,9 +109,7 @@ void setup_load(CLI::App& root, int& exit_code) {
     auto* cmd = root.add_subcommand("load", "Load an object: register its struct_ops, attach its tp_btf/fentry/fexit/kprobe programs");
     cmd->add_option("object", opts->object, "BPF object file (.o)")->required();
     cmd->add_option("--pin", opts->pin_dir, "pin links (and maps) in this bpffs folder and exit");
-    cmd->add_option("--map", opts->maps,
-                    "only this struct_ops variable (repeatable); also selects SEC(\"?.struct_ops\") ones, which are "
-                    "not created by default");
+    add_object_options(cmd, opts->args);
     cmd->add_flag("--trace", opts->trace, "print every bpf() call, decoded, with result and time");
     cmd->add_option("--log-level", opts->log_level, "verifier log level (0: log only on failure, 1, 2)");
     cmd->callback([opts, &exit_code] { exit_code = run_load(*opts); });

@@ -26,7 +26,7 @@ namespace {
 struct UpdateOptions {
     std::string pin;
     std::string object;
-    std::vector<std::string> maps;
+    ObjectArgs args;  // --map chooses the variable; --set and --resize as for load
     bool trace = false;
 };
 
@@ -56,11 +56,12 @@ int run_update(const UpdateOptions& o) {
     if (link->kind != Pinned::Kind::StructOpsLink)
         return report(Error(o.pin + ": not a pinned struct_ops link (legacy .struct_ops maps cannot be updated in place)"));
 
-    auto planned = open_and_plan(o.object, o.maps);
+    auto planned = open_and_plan(o.object, o.args);
+    const std::vector<std::string>& maps = o.args.maps;
     if (!planned) return report(planned.error());
     std::vector<std::string> link_vars;
     for (const auto& v : planned->object.struct_ops())
-        if (v.link() && (o.maps.empty() || std::find(o.maps.begin(), o.maps.end(), v.name) != o.maps.end()))
+        if (v.link() && (maps.empty() ? v.autocreate : std::find(maps.begin(), maps.end(), v.name) != maps.end()))
             link_vars.push_back(v.name);
     if (link_vars.size() != 1)
         return report(Error(o.object + ": needs exactly one .struct_ops.link variable to update with (found " +
@@ -90,7 +91,7 @@ void setup_update(CLI::App& root, int& exit_code) {
     auto* cmd = root.add_subcommand("update", "Swap a pinned struct_ops link to another object's implementation (BPF_LINK_UPDATE)");
     cmd->add_option("pin", opts->pin, "pinned struct_ops link")->required();
     cmd->add_option("object", opts->object, "BPF object with the new .struct_ops.link variable")->required();
-    cmd->add_option("--map", opts->maps, "the struct_ops variable to use, if the object has several");
+    add_object_options(cmd, opts->args);
     cmd->add_flag("--trace", opts->trace, "print every bpf() call, decoded, with result and time");
     cmd->callback([opts, &exit_code] { exit_code = run_update(*opts); });
 }

@@ -95,6 +95,37 @@ else
   [ $rc -eq 1 ] && pass "map dump of a pinned link exits 1 (not a map)" || fail "map dump of a pinned link exits 1 (not a map)" "rc=$rc"
   check "update swaps the pinned link to tcp_cc_v2" "$RAWOPS" update "$pins/reno/rawops_reno" build/bpfprog/tcp_cc_v2.bpf.o
   available rawops_reno && pass "rawops_reno stays available across update" || fail "rawops_reno stays available across update"
+  # --set / --resize reach the kernel: the struct_ops `name` member renames
+  # the congestion control, a .rodata knob and a resized .maps map show in
+  # the pinned maps.
+  mkdir "$pins/knobs"
+  check "load --set/--resize tcp_cc_knobs.bpf.o" "$RAWOPS" load build/bpfprog/tcp_cc_knobs.bpf.o --pin "$pins/knobs" \
+    --set rawops_knobs.name=rawops_knobs3 --set knob_factor=7 --resize knob_array=32
+  available rawops_knobs3 && ! available rawops_knobs && pass "--set ops.name registers under the new name" \
+    || fail "--set ops.name registers under the new name" "$(cat /proc/sys/net/ipv4/tcp_available_congestion_control)"
+  if "$RAWOPS" map dump "$pins/knobs/tcp_cc_knobs_rodata" | grep -q "^    0000:  07 00 00 00"; then
+    pass "--set knob_factor=7 is in the pinned .rodata"
+  else fail "--set knob_factor=7 is in the pinned .rodata" "$("$RAWOPS" map dump "$pins/knobs/tcp_cc_knobs_rodata")"; fi
+  "$RAWOPS" map dump "$pins/knobs/knob_array" | head -1 | grep -q "max_entries 32" && pass "--resize knob_array=32 is what the kernel holds" \
+    || fail "--resize knob_array=32 is what the kernel holds" "$("$RAWOPS" map dump "$pins/knobs/knob_array" | head -1)"
+  check "unload the knobs" "$RAWOPS" unload "$pins/knobs"
+  out=$("$RAWOPS" load build/bpfprog/tcp_cc_knobs.bpf.o --set knob_factor=-1 2>&1); rc=$?
+  [ $rc -eq 1 ] && grep -q "'-1' is negative, the type is unsigned" <<<"$out" && pass "a value that does not fit its type exits 1, saying why" \
+    || fail "a value that does not fit its type exits 1, saying why" "rc=$rc $out"
+  # A ?.struct_ops.link variable only when asked for.
+  mkdir "$pins/opt"
+  out=$("$RAWOPS" load build/bpfprog/tcp_cc_optional.bpf.o --map rawops_opt_b --pin "$pins/opt" 2>&1)
+  available rawops_opt_b && ! available rawops_opt_a && grep -q "note: program 'opt_a_init'.*not loaded" <<<"$out" \
+    && pass "--map selects a ?.struct_ops.link variable; load notes the program it left out" \
+    || fail "--map selects a ?.struct_ops.link variable; load notes the program it left out" "$out"
+  check "unload the optional variable" "$RAWOPS" unload "$pins/opt"
+  # A tp_btf program's link is pinned beside the struct_ops and unloaded with it.
+  mkdir "$pins/mixed"
+  check "load --pin tcp_cc_mixed.bpf.o (struct_ops + tp_btf + syscall)" "$RAWOPS" load build/bpfprog/tcp_cc_mixed.bpf.o --pin "$pins/mixed"
+  [ -e "$pins/mixed/mixed_state" ] && [ -e "$pins/mixed/rawops_mixed" ] && pass "the tp_btf link is pinned as <dir>/<program>" \
+    || fail "the tp_btf link is pinned as <dir>/<program>" "$(ls "$pins/mixed")"
+  check "unload removes the program link too" "$RAWOPS" unload "$pins/mixed"
+  [ ! -e "$pins/mixed" ] && ! available rawops_mixed && pass "nothing of tcp_cc_mixed is left" || fail "nothing of tcp_cc_mixed is left"
   check "unload of the folder detaches and removes the pins" "$RAWOPS" unload "$pins/reno"
   ! available rawops_reno && [ ! -e "$pins/reno" ] && pass "nothing is left after unload" || fail "nothing is left after unload"
 
