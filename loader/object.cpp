@@ -91,6 +91,7 @@ struct ObjectParser {
     void read_license();
     Status read_global_data();
     Status read_btf_maps();
+    Result<MapDef> parse_map_def(const std::string& name, btf::TypeId def, bool inner);
     Status read_programs(const elf::Section& sec);
     Status read_program_relocs(const elf::Section& sec);
     Status read_struct_ops(const elf::Section& sec);
@@ -158,54 +159,114 @@ Status ObjectParser::read_global_data() {
     return {};
 }
 
+// One BTF map definition (libbpf's parse_btf_map_def): `def` is its struct.
+// `inner` is set while parsing the inner definition of a map-in-map.
+Result<MapDef> ObjectParser::parse_map_def(const std::string& name, btf::TypeId def, bool inner) {
+    const btf::Btf& b = *obj.btf_;
+    const std::string what = obj.path_ + ": section '.maps': map '" + name + "'" + (inner ? " (inner map definition)" : "");
+    MapDef m;
+    m.name = name;
+    for (const btf::Member& f : b.type(def).members()) {
+        const std::string fname(f.name);
+        auto num = btf_map_uint(b, f.type);
+        if (fname == "type" && num) m.type = *num;
+        else if (fname == "max_entries" && num) m.max_entries = *num;
+        else if (fname == "map_flags" && num) m.map_flags = *num;
+        else if (fname == "key_size" && num) m.key_size = *num;
+        else if (fname == "value_size" && num) m.value_size = *num;
+        else if (fname == "map_extra" && num) m.map_extra = *num;
+        else if (fname == "numa_node") return Error(what + ": numa_node is not supported by rawops yet");
+        else if (fname == "pinning" && num) {
+            // libbpf: LIBBPF_PIN_NONE (0) or LIBBPF_PIN_BY_NAME (1); anything else is refused.
+            if (*num > 1) return Error(what + ": pinning " + std::to_string(*num) + " is not LIBBPF_PIN_NONE or LIBBPF_PIN_BY_NAME");
+            if (inner && *num) return Error(what + ": an inner map cannot be pinned");
+            m.pin_by_name = *num == 1;
+        } else if (fname == "values") {
+            // __array(values, struct inner): a zero-length array of pointers to the inner definition.
+            if (inner) return Error(what + ": a map-in-map inside a map-in-map");
+            auto arr = b.resolve(f.type);
+            if (!arr || b.type(*arr).kind() != btf::Kind::Array || b.type(*arr).array().nelems != 0)
+                return Error(what + ": 'values' must be a zero-sized array (__array(values, ...))");
+            auto ptr = b.resolve(b.type(*arr).array().elem_type);
+            if (!ptr || b.type(*ptr).kind() != btf::Kind::Ptr) return Error(what + ": 'values' must hold pointers");
+            auto target = b.resolve(b.type(*ptr).ref_type());
+            if (!target) return std::move(target).error().context(what);
+            if (b.type(*target).kind() == btf::Kind::FuncProto)
+                return Error(what + ": initial programs of a prog array (__array(values, int (void *))) are not "
+                                    "supported by rawops yet");
+            if (b.type(*target).kind() != btf::Kind::Struct) return Error(what + ": 'values' must point to a map definition");
+            auto in = parse_map_def(name + ".inner", *target, true);
+            if (!in) return std::move(in).error();
+            m.inner = std::make_shared<const MapDef>(std::move(in).value());
+            m.value_size = 4;  // the kernel's value of a map-in-map is an fd
+        } else if (fname == "key" || fname == "value") {
+            auto ptr = b.resolve(f.type);
+            if (!ptr || b.type(*ptr).kind() != btf::Kind::Ptr) return Error(what + ": '" + fname + "' must be a pointer (__type)");
+            const btf::TypeId t = b.type(*ptr).ref_type();
+            auto size = b.size_of(t);
+            if (!size) return std::move(size).error().context(what + ": " + fname);
+            (fname == "key" ? m.key_type : m.value_type) = t;
+            (fname == "key" ? m.key_size : m.value_size) = *size;
+        } else {
+            return Error(what + ": unsupported definition field '" + fname + "'");
+        }
+    }
+    if (m.type == 0) return Error(what + " has no type");
+    return m;
+}
+
 Status ObjectParser::read_btf_maps() {
     const elf::Section* sec = elf.find_section(".maps");
     if (!sec) return {};
     auto ds = obj.btf_->find(".maps", btf::Kind::Datasec);
     if (!ds) return Error(where(*sec) + ": no DATASEC '.maps' in the object's BTF (maps must be BTF-defined)");
     const btf::Btf& b = *obj.btf_;
+    struct Placed {
+        std::uint64_t offset, size;
+        btf::TypeId def;
+    };
+    std::vector<Placed> placed;  // where each map's definition sits in .maps
     for (const btf::VarSecInfo& vsi : b.type(*ds).var_secinfos()) {
         const btf::TypeView var = b.type(vsi.type);
-        MapDef m;
-        m.name = std::string(var.name());
+        const std::string name(var.name());
         auto def = b.resolve(var.ref_type());
         if (!def || !b.type(*def).is_composite())
-            return Error(where(*sec) + ": map '" + m.name + "' is not defined by a struct");
-        for (const btf::Member& f : b.type(*def).members()) {
-            const std::string fname(f.name);
-            auto num = btf_map_uint(b, f.type);
-            if (fname == "type" && num) m.type = *num;
-            else if (fname == "max_entries" && num) m.max_entries = *num;
-            else if (fname == "map_flags" && num) m.map_flags = *num;
-            else if (fname == "key_size" && num) m.key_size = *num;
-            else if (fname == "value_size" && num) m.value_size = *num;
-            else if (fname == "map_extra" && num) m.map_extra = *num;
-            else if (fname == "numa_node")
-                return Error(where(*sec) + ": map '" + m.name + "': numa_node is not supported by rawops yet");
-            else if (fname == "pinning" && num) {
-                // libbpf: LIBBPF_PIN_NONE (0) or LIBBPF_PIN_BY_NAME (1); anything else is refused.
-                if (*num > 1)
-                    return Error(where(*sec) + ": map '" + m.name + "': pinning " + std::to_string(*num) +
-                                 " is not LIBBPF_PIN_NONE or LIBBPF_PIN_BY_NAME");
-                m.pin_by_name = *num == 1;
-            } else if (fname == "values")
-                return Error(where(*sec) + ": map '" + m.name +
-                             "': map-in-map (__array(values, ...)) is not supported by rawops yet");
-            else if (fname == "key" || fname == "value") {
-                auto ptr = b.resolve(f.type);
-                if (!ptr || b.type(*ptr).kind() != btf::Kind::Ptr)
-                    return Error(where(*sec) + ": map '" + m.name + "': '" + fname + "' must be a pointer (__type)");
-                const btf::TypeId t = b.type(*ptr).ref_type();
-                auto size = b.size_of(t);
-                if (!size) return std::move(size).error().context(where(*sec) + ": map '" + m.name + "': " + fname);
-                (fname == "key" ? m.key_type : m.value_type) = t;
-                (fname == "key" ? m.key_size : m.value_size) = *size;
-            } else {
-                return Error(where(*sec) + ": map '" + m.name + "': unsupported definition field '" + fname + "'");
-            }
-        }
-        if (m.type == 0) return Error(where(*sec) + ": map '" + m.name + "' has no type");
-        obj.maps_.push_back(std::move(m));
+            return Error(where(*sec) + ": map '" + name + "' is not defined by a struct");
+        auto m = parse_map_def(name, *def, false);
+        if (!m) return std::move(m).error();
+        const elf::Symbol* sym = elf.find_symbol(sec->index, name);
+        // The symbol's size: with initial slots the variable is longer than
+        // its BTF struct (`values` is a zero-length array).
+        placed.push_back({sym ? sym->value : ~0ull, sym ? sym->size : 0, *def});
+        obj.maps_.push_back(std::move(m).value());
+    }
+    // Initial slots of map-in-maps: each relocation in .maps puts a map's
+    // address into the outer definition's `values` array (libbpf's
+    // bpf_object__collect_map_relos).
+    for (const elf::Relocation& r : elf.relocations_for(sec->index)) {
+        const elf::Symbol& sym = elf.symbols()[r.symbol];
+        const std::string at = where(*sec) + ", relocation at offset " + std::to_string(r.offset) + " (symbol '" +
+                               std::string(sym.name) + "')";
+        std::size_t outer = 0;
+        while (outer < placed.size() && !(r.offset >= placed[outer].offset && r.offset < placed[outer].offset + placed[outer].size))
+            ++outer;
+        if (outer == placed.size()) return Error(at + ": not inside any map definition");
+        MapDef& m = obj.maps_[outer];
+        if (!m.inner) return Error(at + ": map '" + m.name + "' is not a map-in-map, but its definition refers to a symbol");
+        std::optional<std::uint64_t> values_off;
+        for (const btf::Member& f : b.type(placed[outer].def).members())
+            if (f.name == "values") values_off = f.bit_offset / 8;
+        const std::uint64_t rel = r.offset - placed[outer].offset;
+        if (!values_off || rel < *values_off || (rel - *values_off) % 8)
+            return Error(at + ": not a slot of the 'values' array of '" + m.name + "'");
+        auto target = std::find_if(obj.maps_.begin(), obj.maps_.end(), [&](const MapDef& x) { return x.name == sym.name; });
+        if (sym.shndx != sec->index || target == obj.maps_.end())
+            return Error(at + ": slot of '" + m.name + "' points to '" + std::string(sym.name) + "', which is not a map in .maps");
+        const auto slot = static_cast<std::uint32_t>((rel - *values_off) / 8);
+        if (slot >= m.max_entries)
+            return Error(at + ": slot " + std::to_string(slot) + " of '" + m.name + "' is beyond its max_entries " +
+                         std::to_string(m.max_entries));
+        m.initial_slots.emplace_back(slot, static_cast<std::size_t>(target - obj.maps_.begin()));
     }
     return {};
 }

@@ -96,6 +96,11 @@ struct MapDef {
     // __uint(pinning, LIBBPF_PIN_BY_NAME): shared through <pin root>/<name>,
     // reused when a compatible map is pinned there already.
     bool pin_by_name = false;
+    // Map-in-map (`__array(values, struct inner_def)`): the inner map's
+    // definition, from which a template map is made for the outer's creation.
+    std::shared_ptr<const MapDef> inner;
+    // `.values = { [slot] = &other_map }`: Object::maps() indices by slot.
+    std::vector<std::pair<std::uint32_t, std::size_t>> initial_slots;
 };
 
 // A struct_ops variable: one BPF_MAP_TYPE_STRUCT_OPS map.

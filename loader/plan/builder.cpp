@@ -463,10 +463,39 @@ Status Builder::add_btf_maps() {
         } else {
             cm.btf = Ref{};
         }
+        if (m.inner) {
+            sys::MapCreateRequest inner;
+            inner.map_type = m.inner->type;
+            inner.key_size = m.inner->key_size;
+            inner.value_size = m.inner->value_size;
+            inner.max_entries = m.inner->max_entries;
+            inner.map_flags = m.inner->map_flags;
+            inner.map_extra = m.inner->map_extra;
+            inner.name = m.inner->name;
+            if (takes_btf(inner.map_type)) {
+                inner.btf_key_type_id = m.inner->key_type;
+                inner.btf_value_type_id = m.inner->value_type;
+            }
+            cm.inner_template = std::make_shared<const sys::MapCreateRequest>(std::move(inner));
+        }
         plan_.steps.push_back(Step{"create map '" + m.name + "' (" + sys::map_type_name(m.type) + ")" +
-                                       (m.pin_by_name ? ", or reuse the one pinned at " + cm.pin_by_name : ""),
+                                       (m.pin_by_name ? ", or reuse the one pinned at " + cm.pin_by_name : "") +
+                                       (m.inner ? ", from an inner map template" : ""),
                                    Ref{Ref::Kind::Map, m.name}, std::move(cm)});
     }
+    // libbpf's init_map_in_map_slots(): `.values = { [i] = &map }` once every map exists.
+    for (const MapDef& m : obj_.maps())
+        for (const auto& [slot, target] : m.initial_slots) {
+            UpdateMap um;
+            um.map = Ref{Ref::Kind::Map, m.name};
+            um.key.resize(4);
+            std::memcpy(um.key.data(), &slot, 4);
+            um.value.assign(4, 0);
+            um.map_value = Ref{Ref::Kind::Map, obj_.maps()[target].name};
+            plan_.steps.push_back(Step{"put map '" + obj_.maps()[target].name + "' in slot " + std::to_string(slot) +
+                                           " of '" + m.name + "'",
+                                       {}, std::move(um)});
+        }
     return {};
 }
 

@@ -219,6 +219,15 @@ Result<Loaded> execute(const Plan& plan, const ExecOptions& options) {
             sys::MapCreateRequest req = a->request;
             req.btf_fd = need(a->btf);
             req.value_type_btf_obj_fd = need(a->value_type_btf_obj);
+            sys::Fd inner;  // closed once the outer map exists, as libbpf does
+            if (a->inner_template) {
+                sys::MapCreateRequest in = *a->inner_template;
+                if (in.btf_key_type_id || in.btf_value_type_id) in.btf_fd = need(Ref{Ref::Kind::Btf, ""});
+                auto t = sys::map_create(in);
+                if (!t) return fail(std::move(t).error().context("the inner map template"));
+                inner = std::move(t).value();
+                req.inner_map_fd = inner.get();
+            }
             auto fd = sys::map_create(req);
             if (!fd) return fail(std::move(fd).error());
             loaded.add(step.creates, std::move(fd).value());
@@ -233,6 +242,10 @@ Result<Loaded> execute(const Plan& plan, const ExecOptions& options) {
         } else if (const auto* a = std::get_if<UpdateMap>(&step.action)) {
             if (a->struct_ops && !options.fill_struct_ops) continue;
             std::vector<std::uint8_t> value = a->value;
+            if (a->map_value.valid()) {
+                const std::int32_t map = need(a->map_value);
+                std::memcpy(value.data(), &map, sizeof map);
+            }
             for (const auto& slot : a->prog_slots) {
                 const std::uint64_t prog = static_cast<std::uint64_t>(need(slot.prog));
                 std::memcpy(value.data() + slot.offset, &prog, sizeof prog);

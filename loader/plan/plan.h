@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <variant>
@@ -53,6 +54,9 @@ struct CreateMap {
     // LIBBPF_PIN_BY_NAME: reuse the map pinned here if it is compatible, else
     // create it and pin it here at once (as libbpf's bpf_object__create_maps).
     std::string pin_by_name;
+    // Map-in-map: libbpf first creates a map from the inner definition, hands
+    // its fd to the outer's BPF_MAP_CREATE as inner_map_fd, and closes it.
+    std::shared_ptr<const sys::MapCreateRequest> inner_template;
     Ref btf;                  // the object's BTF, for data maps and .maps with BTF
     Ref value_type_btf_obj;   // module BTF of a struct_ops value type
 };
@@ -68,6 +72,8 @@ struct UpdateMap {
         std::string member;
     };
     std::vector<ProgSlot> prog_slots;
+    // Map-in-map initial slots: the value is the fd of this map.
+    Ref map_value;
     bool struct_ops = false; // the value of a struct_ops map (not global data)
     bool registers = false;  // a legacy .struct_ops update: this call registers it
 };

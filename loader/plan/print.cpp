@@ -54,9 +54,17 @@ std::string describe_step(const Step& step) {
         Fields f = sys::describe(sys::Cmd::MapCreate, sys::encode(a->request));
         if (a->btf.valid()) set(f, "btf_fd", a->btf.str());
         if (a->value_type_btf_obj.valid()) set(f, "value_type_btf_obj_fd", a->value_type_btf_obj.str());
+        if (a->inner_template) {
+            Fields in = sys::describe(sys::Cmd::MapCreate, sys::encode(*a->inner_template));
+            if (a->inner_template->btf_key_type_id || a->inner_template->btf_value_type_id)
+                set(in, "btf_fd", Ref{Ref::Kind::Btf, ""}.str());
+            out << line(sys::Cmd::MapCreate, in) << "  -> inner template (closed after)\n    ";
+            set(f, "inner_map_fd", "(the inner template)");
+        }
         out << line(sys::Cmd::MapCreate, f);
     } else if (const auto* a = std::get_if<UpdateMap>(&step.action)) {
-        Fields f{{"map_fd", a->map.str()}, {"key", hex(a->key)}, {"value", hex(a->value)}, {"flags", "BPF_ANY"}};
+        Fields f{{"map_fd", a->map.str()}, {"key", hex(a->key)},
+                 {"value", a->map_value.valid() ? a->map_value.str() : hex(a->value)}, {"flags", "BPF_ANY"}};
         out << line(sys::Cmd::MapUpdateElem, f);
         for (const auto& s : a->prog_slots)
             out << "\n      value+" << s.offset << " (" << s.member << ") = " << s.prog.str();

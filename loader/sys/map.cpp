@@ -38,6 +38,7 @@ attr::MapCreate encode(const MapCreateRequest& r) {
     a.btf_value_type_id = r.btf_value_type_id;
     a.btf_vmlinux_value_type_id = r.btf_vmlinux_value_type_id;
     a.map_extra = r.map_extra;
+    a.inner_map_fd = r.inner_map_fd >= 0 ? static_cast<std::uint32_t>(r.inner_map_fd) : 0;
     if (r.value_type_btf_obj_fd >= 0) {
         a.value_type_btf_obj_fd = r.value_type_btf_obj_fd;
         a.map_flags |= kMapFlagVtypeBtfObjFd;

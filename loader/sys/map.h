@@ -33,6 +33,7 @@ struct MapCreateRequest {
     // requires for the field to be read.
     int value_type_btf_obj_fd = -1;
     std::uint64_t map_extra = 0;
+    int inner_map_fd = -1;  // map-in-map: a map like the ones it will hold
 };
 
 attr::MapCreate encode(const MapCreateRequest& request);

@@ -227,3 +227,37 @@ TEST_CASE("maps_libbpf.bpf.o: queue/stack without BTF, ring buffer rounded, LIBB
     CHECK(l3.error().message().find("the pinned map is not compatible with map 'shared_counts'") != std::string::npos);
     ::unlink(pin.c_str());
 }
+
+TEST_CASE("map_in_map.bpf.o: an ARRAY_OF_MAPS from an inner template, with the initial slots the object names") {
+    RAWOPS_REQUIRE_ROOT();
+    FdLeakCheck leaks;
+    auto l = load_object("map_in_map.bpf.o");
+    REQUIRE_MESSAGE(l.ok(), l.error().message());
+    // The outer map holds inner_a in slot 0 and inner_b in slot 2 (user space reads map ids).
+    auto id_of = [&](const std::string& name) {
+        auto info = sys::map_info(l->loaded.map_fd(name));
+        REQUIRE(info.ok());
+        return info->id;
+    };
+    const int outer = l->loaded.map_fd("outer");
+    std::uint32_t id = 0;
+    for (std::uint32_t slot : {0u, 2u}) {
+        REQUIRE(sys::map_lookup_elem(outer, sys::bytes_of(slot), sys::writable_bytes_of(id)).ok());
+        CHECK(id == id_of(slot == 0 ? "inner_a" : "inner_b"));
+    }
+    const std::uint32_t one = 1;
+    CHECK_FALSE(sys::map_lookup_elem(outer, sys::bytes_of(one), sys::writable_bytes_of(id)).ok());
+
+    std::uint64_t ctx = 0;
+    auto r = l->loaded.run("through_outer", std::as_writable_bytes(std::span(&ctx, 1)));
+    REQUIRE_MESSAGE(r.ok(), r.error().message());
+    std::uint64_t a = 0, b = 0;
+    const std::uint32_t zero = 0;
+    REQUIRE(sys::map_lookup_elem(l->loaded.map_fd("inner_a"), sys::bytes_of(zero), sys::writable_bytes_of(a)).ok());
+    REQUIRE(sys::map_lookup_elem(l->loaded.map_fd("inner_b"), sys::bytes_of(zero), sys::writable_bytes_of(b)).ok());
+    CHECK(a == 1);
+    CHECK(b == 10);
+    auto empty = read_global<std::uint64_t>(l->loaded, data_map(*l, ".bss"));
+    REQUIRE(empty.ok());
+    CHECK(*empty == 1);
+}
