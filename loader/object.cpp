@@ -144,6 +144,12 @@ void ObjectParser::read_license() {
 
 Status ObjectParser::read_global_data() {
     for (const auto& sec : elf.sections()) {
+        if (sec.name == ".addr_space.1" && (sec.flags & kShfAlloc)) {
+            obj.arena_section_ = sec.index;
+            obj.arena_size_ = sec.size;
+            obj.arena_data_ = sec.type == kShtNobits ? std::span<const std::uint8_t>{} : sec.data;
+            continue;
+        }
         if (!is_data_section(sec.name) || !(sec.flags & kShfAlloc)) continue;
         if (sec.type != kShtProgbits && sec.type != kShtNobits) continue;
         GlobalData g;
@@ -482,7 +488,11 @@ Status ObjectParser::read_program_relocs(const elf::Section& sec) {
             pr.offset = sym.value;
         } else {
             const elf::Section& target = elf.sections()[sym.shndx];
-            if (target.name == ".maps") {
+            if (target.name == ".addr_space.1") {
+                // libbpf: RELO_DATA against the ARENA map, at the symbol's offset.
+                pr.target = RelocTarget::Arena;
+                pr.offset = sym.type == kSttSection ? 0 : sym.value;
+            } else if (target.name == ".maps") {
                 auto it = std::find_if(obj.maps_.begin(), obj.maps_.end(),
                                        [&](const MapDef& m) { return m.name == sym.name; });
                 if (it == obj.maps_.end()) return Error(at + ": no BTF map named '" + std::string(sym.name) + "'");

@@ -33,6 +33,7 @@ enum class RelocTarget {
     Map,         // a BTF-defined map in `.maps`  (ld_imm64 -> BPF_PSEUDO_MAP_FD)
     GlobalData,  // a variable in .data/.rodata/.bss (ld_imm64 -> BPF_PSEUDO_MAP_VALUE + offset)
     Extern,      // an undefined symbol: kfunc (call) or ksym variable (ld_imm64)
+    Arena,       // an `__arena` global in .addr_space.1 (ld_imm64 -> the ARENA map + offset)
 };
 
 struct ProgramReloc {
@@ -177,6 +178,11 @@ public:
     const std::vector<Extern>& externs() const { return externs_; }
     // Size of the .kconfig map (0: the object has no .kconfig extern).
     std::uint32_t kconfig_size() const { return kconfig_size_; }
+    // `__arena` globals (section .addr_space.1): their initial bytes, which
+    // go into the object's one ARENA map (libbpf 1.4: at its start).
+    bool has_arena_data() const { return arena_section_ != 0; }
+    std::span<const std::uint8_t> arena_data() const { return arena_data_; }
+    std::uint64_t arena_data_size() const { return arena_size_; }
     // libbpf's name of an internal map for `section` of this object.
     std::string internal_map_name(std::string_view section) const;
 
@@ -196,6 +202,9 @@ private:
     std::vector<StructOpsVar> struct_ops_;
     std::vector<Extern> externs_;
     std::uint32_t kconfig_size_ = 0;
+    std::size_t arena_section_ = 0;
+    std::span<const std::uint8_t> arena_data_;
+    std::uint64_t arena_size_ = 0;
 };
 
 }  // namespace rawops

@@ -12,6 +12,7 @@ set -euo pipefail
 build_pkgs=(
   g++ make file              # C++20 compiler, static libc, `file` for the static check
   clang llvm                 # BPF objects (-target bpf) and llvm-objdump/strip
+  clang-19                   # BPF objects with __arena globals (bpfprog/clang19/)
   libelf-dev zlib1g-dev      # libelf: oracle for our ELF reader in tests only
   doctest-dev                # unit test framework
   libcli11-dev               # command-line parsing for the CLI (header-only)

@@ -16,6 +16,7 @@ const char* target_name(RelocTarget t) {
     switch (t) {
         case RelocTarget::Subprogram: return "call";
         case RelocTarget::Map: return "map";
+        case RelocTarget::Arena: return "arena";
         case RelocTarget::GlobalData: return "data";
         case RelocTarget::Extern: return "extern";
     }

@@ -94,6 +94,7 @@ private:
     std::vector<std::vector<std::uint8_t>> struct_ops_data_;
     std::map<std::size_t, std::uint32_t> max_entries_;
     std::vector<reloc::ArrayResize> resizes_;
+    std::string arena_map_;  // the object's ARENA map, if any
     std::uint32_t kern_version_ = 0;
     std::vector<std::string> modules_;                // modules whose BTF fd is needed
     std::vector<Step> module_steps_;
@@ -483,6 +484,37 @@ Status Builder::add_btf_maps() {
                                        (m.inner ? ", from an inner map template" : ""),
                                    Ref{Ref::Kind::Map, m.name}, std::move(cm)});
     }
+    // libbpf: one ARENA map per object; `__arena` globals need it. It is
+    // mmap'ed right after creation (which fixes its user address before any
+    // program is verified) and the globals' initial bytes copied in.
+    for (const MapDef& m : obj_.maps()) {
+        if (m.type != sys::kMapTypeArena) continue;
+        if (!arena_map_.empty())
+            return Error(obj_.path() + ": map '" + m.name + "': only a single ARENA map is supported (map '" +
+                         arena_map_ + "' is also one), as in libbpf");
+        arena_map_ = m.name;
+        const std::uint64_t page = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
+        const std::uint64_t size = page * (max_entries_.count(static_cast<std::size_t>(&m - obj_.maps().data()))
+                                               ? max_entries_.at(static_cast<std::size_t>(&m - obj_.maps().data()))
+                                               : m.max_entries);
+        if (obj_.arena_data_size() > size)
+            return Error(obj_.path() + ": map '" + m.name + "': its size (" + std::to_string(size) +
+                         " bytes) is too small for the __arena globals (" + std::to_string(obj_.arena_data_size()) + " bytes)");
+        MapArena a;
+        a.map = Ref{Ref::Kind::Map, m.name};
+        a.size = size;
+        a.address = m.map_extra;
+        a.data.assign(obj_.arena_data().begin(), obj_.arena_data().end());
+        if (a.data.size() < obj_.arena_data_size()) a.data.resize(obj_.arena_data_size(), 0);  // NOBITS part
+        plan_.steps.push_back(Step{"mmap the arena '" + m.name + "' (" + std::to_string(size) + " bytes" +
+                                       (m.map_extra ? " at its map_extra address" : "") + ") and copy the " +
+                                       std::to_string(a.data.size()) + " bytes of __arena globals to its start",
+                                   {}, std::move(a)});
+    }
+    if (obj_.has_arena_data() && arena_map_.empty())
+        return Error(obj_.path() + ": section '.addr_space.1': to use global __arena variables the ARENA map should be "
+                                   "explicitly declared in SEC(\".maps\") (libbpf's rule)");
+
     // libbpf's init_map_in_map_slots(): `.values = { [i] = &map }` once every map exists.
     for (const MapDef& m : obj_.maps())
         for (const auto& [slot, target] : m.initial_slots) {
@@ -525,6 +557,14 @@ Status Builder::add_program(const ProgramBinding& pb) {
             first.set_src(insn::kPseudoMapFd);
             first.imm = 0;
             lp.map_fds.push_back({use.insn, Ref{Ref::Kind::Map, obj_.maps()[use.index].name}});
+        } else if (use.target == RelocTarget::Arena) {
+            if (arena_map_.empty())
+                return Error(obj_.path() + ": program '" + p.name + "' uses an __arena global, and the object declares no "
+                             "BPF_MAP_TYPE_ARENA map in .maps");
+            first.set_src(insn::kPseudoMapValue);
+            first.imm = 0;
+            second.imm = static_cast<std::int32_t>(use.offset);
+            lp.map_fds.push_back({use.insn, Ref{Ref::Kind::Map, arena_map_}});
         } else {
             const GlobalData& g = obj_.global_data()[use.index];
             first.set_src(insn::kPseudoMapValue);

@@ -61,6 +61,7 @@ Loaded& Loaded::operator=(Loaded&& other) noexcept {
         fds_ = std::move(other.fds_);
         registrations_ = std::move(other.registrations_);
         attachments_ = std::move(other.attachments_);
+        arena_ = std::move(other.arena_);
         auto_pins_ = std::move(other.auto_pins_);
         reused_pins_ = std::move(other.reused_pins_);
         succeeded_ = other.succeeded_;
@@ -253,6 +254,11 @@ Result<Loaded> execute(const Plan& plan, const ExecOptions& options) {
             auto s = sys::map_update_elem(need(a->map), bytes(a->key), bytes(value));
             if (!s) return fail(std::move(s).error());
             if (a->registers) loaded.registrations_.push_back({a->map.name, false});
+        } else if (const auto* a = std::get_if<MapArena>(&step.action)) {
+            auto m = sys::arena_mmap(need(a->map), a->size, a->address);
+            if (!m) return fail(std::move(m).error());
+            std::memcpy(m->bytes().data(), a->data.data(), a->data.size());
+            loaded.arena_ = std::move(m).value();
         } else if (const auto* a = std::get_if<FreezeMap>(&step.action)) {
             auto s = sys::map_freeze(need(a->map));
             if (!s) return fail(std::move(s).error());

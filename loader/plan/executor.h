@@ -49,6 +49,9 @@ public:
     // calls. .rodata and .kconfig are frozen, so they map read-only. The
     // mapping stays valid after this Loaded is gone (it holds the map).
     Result<sys::MappedMap> map_global_data(const std::string& section) const;
+    // The object's ARENA map as this load mapped it (nullptr if none): the
+    // `__arena` globals sit at its start (libbpf 1.4's placement).
+    const sys::MappedMap* arena() const { return arena_.bytes().empty() ? nullptr : &arena_; }
     int prog_fd(const std::string& name) const { return fd(Ref{Ref::Kind::Prog, name}); }
     int link_fd(const std::string& var) const { return fd(Ref{Ref::Kind::Link, var}); }
     // The link of an attached tracing or kprobe program.
@@ -113,6 +116,7 @@ private:
     // fails (libbpf's "unpin auto-pinned maps"), kept once it succeeded.
     std::vector<std::string> auto_pins_;
     std::vector<std::string> reused_pins_;
+    sys::MappedMap arena_;
     bool succeeded_ = false;
     bool keep_ = false;
 };

@@ -118,6 +118,16 @@ struct CreateLink {
     Ref map;
 };
 
+// mmap of an ARENA map (user address fixed at map_extra if non-zero, else
+// chosen by the kernel) and the copy of the `__arena` globals into it. The
+// mapping lives as long as the load.
+struct MapArena {
+    Ref map;
+    std::uint64_t size = 0;     // pages * page size
+    std::uint64_t address = 0;  // map_extra
+    std::vector<std::uint8_t> data;
+};
+
 // Attaching a non-struct_ops program, as libbpf's skeleton attach does.
 struct AttachProgram {
     enum class How {
@@ -131,7 +141,8 @@ struct AttachProgram {
     bool retprobe = false;
 };
 
-using Action = std::variant<LoadBtf, OpenModuleBtf, CreateMap, UpdateMap, FreezeMap, LoadProgram, CreateLink, AttachProgram>;
+using Action = std::variant<LoadBtf, OpenModuleBtf, CreateMap, UpdateMap, FreezeMap, MapArena, LoadProgram, CreateLink,
+                            AttachProgram>;
 
 struct Step {
     std::string summary;  // one line a person can read

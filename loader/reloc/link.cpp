@@ -80,13 +80,13 @@ Status Linker::place(std::size_t fn, std::uint32_t base) {
         const std::uint32_t at = base + i;
         const Insn insn = out_.insns[at];
         const ProgramReloc* r = reloc_at[i];
-        if (r && (r->target == RelocTarget::Map || r->target == RelocTarget::GlobalData)) {
+        if (r && (r->target == RelocTarget::Map || r->target == RelocTarget::GlobalData || r->target == RelocTarget::Arena)) {
             if (!insn::is_ld_imm64(insn))
                 return Error(where + ": insn " + std::to_string(i) + " uses map/data symbol '" + r->symbol +
                              "' but is not a 64-bit load");
             // For data, the compiler's addend sits in imm (section symbols).
             std::uint64_t off = r->offset;
-            if (r->target == RelocTarget::GlobalData) off += static_cast<std::uint32_t>(insn.imm);
+            if (r->target != RelocTarget::Map) off += static_cast<std::uint32_t>(insn.imm);
             out_.maps.push_back(MapUse{at, r->target, r->index, off});
             continue;
         }

@@ -19,9 +19,9 @@ namespace rawops::reloc {
 // An ld_imm64 that must point to a map (fd) or into global data (fd + offset).
 struct MapUse {
     std::uint32_t insn = 0;          // index in LinkedProgram::insns (first slot)
-    RelocTarget target = RelocTarget::Map;  // Map or GlobalData
+    RelocTarget target = RelocTarget::Map;  // Map, GlobalData or Arena
     std::size_t index = 0;           // Object::maps() or Object::global_data()
-    std::uint64_t offset = 0;        // GlobalData: byte offset into the section (addend included)
+    std::uint64_t offset = 0;        // GlobalData, Arena: byte offset into the section (addend included)
 };
 
 // A call or ld_imm64 of an extern (kfunc or ksym).

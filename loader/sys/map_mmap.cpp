@@ -49,4 +49,21 @@ Result<MappedMap> map_mmap(int map_fd, std::size_t value_size, bool writable) {
     return m;
 }
 
+Result<MappedMap> arena_mmap(int map_fd, std::size_t size, std::uint64_t address) {
+    void* want = reinterpret_cast<void*>(static_cast<std::uintptr_t>(address));
+    void* p = ::mmap(want, size, PROT_READ | PROT_WRITE, MAP_SHARED | (address ? MAP_FIXED : 0), map_fd, 0);
+    if (p == MAP_FAILED) {
+        const int err = errno;
+        return Error("mmap of arena map fd " + std::to_string(map_fd) + " (" + std::to_string(size) + " bytes) failed: " +
+                         std::strerror(err),
+                     err);
+    }
+    MappedMap m;
+    m.addr_ = p;
+    m.size_ = size;
+    m.mapped_ = size;
+    m.writable_ = true;
+    return m;
+}
+
 }  // namespace rawops::sys

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <span>
 
 #include "btf/error.h"
@@ -25,6 +26,11 @@ public:
 
 private:
     friend Result<MappedMap> map_mmap(int map_fd, std::size_t value_size, bool writable);
+
+// Maps an ARENA map's `size` bytes, at `address` (MAP_FIXED) if non-zero:
+// the first mapping sets the arena's user address, which the verifier needs.
+Result<MappedMap> arena_mmap(int map_fd, std::size_t size, std::uint64_t address);
+    friend Result<MappedMap> arena_mmap(int map_fd, std::size_t size, std::uint64_t address);
     void* addr_ = nullptr;
     std::size_t size_ = 0, mapped_ = 0;
     bool writable_ = false;
@@ -33,5 +39,9 @@ private:
 // Maps the value of a one-element BPF_F_MMAPABLE array. Frozen maps
 // (.rodata after load) can only be mapped read-only.
 Result<MappedMap> map_mmap(int map_fd, std::size_t value_size, bool writable);
+
+// Maps an ARENA map's `size` bytes, at `address` (MAP_FIXED) if non-zero:
+// the first mapping sets the arena's user address, which the verifier needs.
+Result<MappedMap> arena_mmap(int map_fd, std::size_t size, std::uint64_t address);
 
 }  // namespace rawops::sys

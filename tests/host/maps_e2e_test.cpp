@@ -11,6 +11,7 @@
 #include <atomic>
 
 #include "loader/edits.h"
+#include "loader/elf/elf_file.h"
 #include "loader/sys/obj.h"
 #include "loader/sys/prog.h"
 #include "tests/common/skip.h"
@@ -260,4 +261,33 @@ TEST_CASE("map_in_map.bpf.o: an ARRAY_OF_MAPS from an inner template, with the i
     auto empty = read_global<std::uint64_t>(l->loaded, data_map(*l, ".bss"));
     REQUIRE(empty.ok());
     CHECK(*empty == 1);
+}
+
+TEST_CASE("arena_globals.bpf.o (clang-19): __arena globals start in the ARENA map, shared with user space by mmap") {
+    RAWOPS_REQUIRE_ROOT();
+    FdLeakCheck leaks;
+    auto l = load_object("arena_globals.bpf.o");
+    if (!l.ok() && l.error().err_no() == EPERM && l.error().message().find("BPF_MAP_CREATE of 'arena'") != std::string::npos)
+        RAWOPS_SKIP("this host kernel refuses ARENA maps with EPERM (as it refuses fentry); the 6.12 guest runs arena_unlink.bpf.o");
+    REQUIRE_MESSAGE(l.ok(), l.error().message());
+    const sys::MappedMap* arena = l->loaded.arena();
+    REQUIRE(arena != nullptr);
+    CHECK(arena->bytes().size() == 4 * static_cast<std::size_t>(::sysconf(_SC_PAGESIZE)));
+    // libbpf 1.4's layout: the .addr_space.1 bytes at the arena's start,
+    // each variable at its symbol's offset.
+    auto at = [&](const char* name) -> volatile std::uint64_t& {
+        const elf::Section* sec = l->object.elf().find_section(".addr_space.1");
+        REQUIRE(sec != nullptr);
+        const elf::Symbol* sym = l->object.elf().find_symbol(sec->index, name);
+        REQUIRE(sym != nullptr);
+        return *reinterpret_cast<volatile std::uint64_t*>(arena->bytes().data() + sym->value);
+    };
+    CHECK(at("arena_counter") == 40);
+    CHECK((&at("arena_slots"))[3] == 4);
+    at("arena_counter") = 100;  // user space writes; the program sees it
+    std::uint64_t ctx = 0;
+    auto r = l->loaded.run("arena_bump", std::as_writable_bytes(std::span(&ctx, 1)));
+    REQUIRE_MESSAGE(r.ok(), r.error().message());
+    CHECK(at("arena_counter") == 102);
+    for (int i = 0; i < 4; ++i) CHECK((&at("arena_slots"))[i] == 10u * (i + 1));
 }

@@ -89,6 +89,18 @@ expect "bpf_ksym_exists(&runqueues) on a typed variable" "1" "$(word $B 10)"
 [ ! -e /sys/fs/bpf/tracing/unlink_never ] && pass "the ?kretprobe program was not loaded" || fail "the ?kretprobe program was not loaded"
 check "unload the tracing programs" $R unload /sys/fs/bpf/tracing
 
+# __arena globals (clang-19): the loader copies their initial values into the
+# ARENA map it mmaps; a kprobe reads and bumps them.
+mkdir -p /sys/fs/bpf/arena
+check "load --pin arena_unlink.bpf.o (ARENA map, __arena globals)" $R load /bpf/arena_unlink.bpf.o --pin /sys/fs/bpf/arena
+touch /tmp/unlink-me && rm /tmp/unlink-me
+touch /tmp/unlink-me && rm /tmp/unlink-me
+A=/sys/fs/bpf/arena/arena_unlink_bss
+expect "the kprobe ran twice" "2" "$(word $A 1)"
+expect "the first run read the __arena global's initial value from the arena" "7" "$(word $A 2)"
+expect "the second run read what the first wrote there" "12" "$(word $A 3)"
+check "unload the arena object" $R unload /sys/fs/bpf/arena
+
 # The module can go once no map or link of its types is left (freed after RCU).
 ok=0
 for i in 1 2 3 4 5 6 7 8 9 10; do
