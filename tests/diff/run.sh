@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# What libbpf 1.4.6 and rawops decide for each built object, compared: map
+# names (libbpf's internal_map_name), types, flags (BPF_F_MMAPABLE,
+# BPF_F_RDONLY_PROG, BPF_F_LINK), key/value sizes (struct_ops values after
+# the kernel type is found), max_entries (ring buffer rounding), which
+# ?.struct_ops maps are created, which programs load (autoload rules), their
+# types, expected attach types and sleepable flags. libbpf really loads the
+# object (root, real kernel) and closes it again; rawops only plans.
+# Objects the host kernel cannot load (module types, fentry, kprobes, arena)
+# are skipped with libbpf's reason.
+set -u
+cd "$(dirname "$0")/../.."
+. tests/lib.sh
+BUILD=${BUILD:-build}
+L=$BUILD/diff/libbpf_describe
+R=$BUILD/diff/rawops_describe
+
+if [ "$(id -u)" -ne 0 ]; then skip "libbpf vs rawops" "needs root (libbpf loads the objects)"; suite_end; exit; fi
+for tool in "$L" "$R"; do
+  [ -x "$tool" ] || { fail "build $tool"; suite_end; exit; }
+done
+compared=0
+for obj in "$BUILD"/bpfprog/*.bpf.o; do
+  name=$(basename "$obj")
+  lout=$("$L" "$obj" 2>&1); lrc=$?
+  if [ $lrc -ne 0 ]; then
+    skip "$name" "libbpf 1.4.6 cannot load it on this kernel: $(grep -m1 -v '^libbpf: load failed' <<<"$lout" | cut -c1-160)"
+    continue
+  fi
+  if ! rout=$("$R" "$obj" 2>&1); then
+    fail "$name: rawops plans what libbpf loads" "$rout"
+    continue
+  fi
+  if d=$(diff <(sort <<<"$lout") <(sort <<<"$rout")); then
+    pass "$name: same maps and programs as libbpf 1.4.6 ($(wc -l <<<"$lout") lines)"
+  else
+    fail "$name: same maps and programs as libbpf 1.4.6" "$(tr '\n' ' ' <<<"$d")"
+  fi
+  compared=$((compared + 1))
+done
+[ $compared -ge 8 ] && pass "compared $compared objects with libbpf" || fail "compared at least 8 objects with libbpf" "only $compared"
+suite_end
