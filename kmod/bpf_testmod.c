@@ -9,6 +9,9 @@
  *    and an op BPF may leave NULL;
  *  - kfunc bpf_kfunc_call_test(a, b, c, d) = a + b + c + d, callable from
  *    struct_ops programs;
+ *  - bpf_testmod_fmod_target(x) = x, replaceable by SEC("fmod_ret/...")
+ *    programs (register_btf_fmodret_id_set); a write of "fmod..." to the trigger
+ *    calls it with the write's length and the read gives "fmod=<result>";
  *  - /proc/bpf_testmod_trigger: a write calls the registered ops; a read
  *    returns the last results as one line, e.g.
  *      test_1=42 test_2=30 test_3=5 kfunc=10 named=demo flags=1 run=7 run_null=-1 noop=absent
@@ -60,6 +63,29 @@ static bool kfunc_called;
  * in a BPF program resolves to with the module's BTF fd in its ld_imm64
  * (BPF_PSEUDO_BTF_ID). Every CPU's copy starts with this value. */
 DEFINE_PER_CPU(u64, bpf_testmod_percpu_magic) = 0x7e57c0de;
+
+/* ---- an fmod_ret target ------------------------------------------------- */
+
+/* A module function BPF may replace (SEC("fmod_ret/...")). The verifier
+ * allows fmod_ret on LSM hooks, error-injection functions (Debian's kernels
+ * have no CONFIG_FUNCTION_ERROR_INJECTION) and the functions a module
+ * registers with register_btf_fmodret_id_set(), as here. Writing "fmod..."
+ * to the trigger calls it with the length written. */
+__bpf_kfunc_start_defs();
+noinline int bpf_testmod_fmod_target(int x)
+{
+	return x;
+}
+__bpf_kfunc_end_defs();
+
+BTF_KFUNCS_START(bpf_testmod_fmodret_ids)
+BTF_ID_FLAGS(func, bpf_testmod_fmod_target)
+BTF_KFUNCS_END(bpf_testmod_fmodret_ids)
+
+static const struct btf_kfunc_id_set bpf_testmod_fmodret_set = {
+	.owner = THIS_MODULE,
+	.set = &bpf_testmod_fmodret_ids,
+};
 
 /* ---- kfunc ------------------------------------------------------------- */
 
@@ -259,6 +285,13 @@ static ssize_t trigger_write(struct file *file, const char __user *ubuf, size_t 
 		return -EFAULT;
 	buf[count] = '\0';
 
+	if (count >= 4 && !strncmp(buf, "fmod", 4)) {
+		len = scnprintf(line, sizeof(line), "fmod=%d", bpf_testmod_fmod_target(count));
+		mutex_lock(&results_lock);
+		strscpy(results, line, sizeof(results));
+		mutex_unlock(&results_lock);
+		return count;
+	}
 	WRITE_ONCE(kfunc_called, false);
 	line[0] = '\0';
 	rcu_read_lock();
@@ -325,6 +358,9 @@ static int __init bpf_testmod_init_module(void)
 		return ret;
 	/* The kfunc tutorial's program calls it from a kprobe. */
 	ret = register_btf_kfunc_id_set(BPF_PROG_TYPE_KPROBE, &bpf_testmod_kfunc_set);
+	if (ret)
+		return ret;
+	ret = register_btf_fmodret_id_set(&bpf_testmod_fmodret_set);
 	if (ret)
 		return ret;
 	ret = register_bpf_struct_ops(&bpf_testmod_ops_struct_ops, bpf_testmod_ops);

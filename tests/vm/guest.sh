@@ -89,6 +89,14 @@ expect "bpf_ksym_exists(&runqueues) on a typed variable" "1" "$(word $B 10)"
 [ ! -e /sys/fs/bpf/tracing/unlink_never ] && pass "the ?kretprobe program was not loaded" || fail "the ?kretprobe program was not loaded"
 check "unload the tracing programs" $R unload /sys/fs/bpf/tracing
 
+# fmod_ret on a module function: the attach target is in the module's BTF.
+expect "the module's fmod target returns its argument" "fmod=4" "$(trigger fmod)"
+mkdir -p /sys/fs/bpf/fmod
+check "load --pin fmod_ret_module.bpf.o (fmod_ret on a module function)" $R load /bpf/fmod_ret_module.bpf.o --pin /sys/fs/bpf/fmod
+expect "the fmod_ret program replaced the module function's result" "fmod=1004" "$(trigger fmod)"
+check "unload the fmod_ret program" $R unload /sys/fs/bpf/fmod
+expect "after unload the module function runs again" "fmod=5" "$(trigger fmodx)"
+
 # __arena globals (clang-19): the loader copies their initial values into the
 # ARENA map it mmaps; a kprobe reads and bumps them.
 mkdir -p /sys/fs/bpf/arena
