@@ -62,6 +62,10 @@ int wait_for(const sigset_t& set) {
 
 int run_load(const LoadOptions& o) {
     if (o.trace) enable_trace();
+    if (!o.pin_dir.empty()) {
+        auto s = prepare_pin_dir(o.pin_dir);
+        if (!s) return report(s.error());
+    }
     auto planned = open_and_plan(o.object, o.args);
     if (!planned) return report(planned.error());
     plan::ExecOptions exec;
@@ -108,7 +112,8 @@ void setup_load(CLI::App& root, int& exit_code) {
     auto opts = std::make_shared<LoadOptions>();
     auto* cmd = root.add_subcommand("load", "Load an object: register its struct_ops, attach its tp_btf/fentry/fexit/kprobe programs");
     cmd->add_option("object", opts->object, "BPF object file (.o)")->required();
-    cmd->add_option("--pin", opts->pin_dir, "pin links (and maps) in this bpffs folder and exit");
+    cmd->add_option("--pin", opts->pin_dir,
+                    "pin links (and maps) in this bpffs folder, created with its parents if missing, and exit");
     add_object_options(cmd, opts->args);
     cmd->add_flag("--trace", opts->trace, "print every bpf() call, decoded, with result and time");
     cmd->add_option("--log-level", opts->log_level, "verifier log level (0: log only on failure, 1, 2)");

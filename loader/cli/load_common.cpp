@@ -1,7 +1,12 @@
 #include "loader/cli/load_common.h"
 
+#include <sys/vfs.h>
+
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <filesystem>
 
 #include "loader/sys/syscall.h"
 
@@ -46,6 +51,24 @@ Result<Planned> open_and_plan(const std::string& path, const ObjectArgs& args) {
     auto p = plan::build(*obj, *kernel, options);
     if (!p) return std::move(p).error();
     return Planned{std::move(obj).value(), std::move(kernel).value(), std::move(p).value()};
+}
+
+Status prepare_pin_dir(const std::string& dir) {
+    constexpr long kBpffsMagic = 0xcafe4a11;  // BPF_FS_MAGIC
+    std::filesystem::path p = std::filesystem::absolute(dir).lexically_normal();
+    std::filesystem::path existing = p;
+    std::error_code ec;
+    while (!existing.empty() && !std::filesystem::exists(existing, ec) && existing != existing.root_path())
+        existing = existing.parent_path();
+    struct statfs fs {};
+    if (::statfs(existing.c_str(), &fs) != 0)
+        return Error("--pin " + dir + ": cannot stat " + existing.string() + ": " + std::strerror(errno), errno);
+    if (fs.f_type != kBpffsMagic)
+        return Error("--pin " + dir + ": " + existing.string() +
+                     " is not on a bpffs (mount one first: mount -t bpf bpf /sys/fs/bpf)");
+    if (existing != p && !std::filesystem::create_directories(p, ec))
+        return Error("--pin " + dir + ": cannot create it: " + ec.message(), ec.value());
+    return {};
 }
 
 void enable_trace() {

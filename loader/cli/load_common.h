@@ -33,6 +33,11 @@ void add_object_options(CLI::App* cmd, ObjectArgs& args);
 Result<Planned> open_and_plan(const std::string& path, const ObjectArgs& args);
 Result<Planned> open_and_plan(const std::string& path, const std::vector<std::string>& only_maps);
 
+// `load --pin DIR`: creates DIR and missing parents (as bpftool does) before
+// anything is registered; the first existing ancestor must be on a bpffs,
+// else the error names the mount that is missing.
+Status prepare_pin_dir(const std::string& dir);
+
 // Installs a tracer printing every bpf() call to stderr as it returns.
 void enable_trace();
 

@@ -28,42 +28,38 @@ MappedMap::~MappedMap() {
     if (addr_) ::munmap(addr_, mapped_);
 }
 
-Result<MappedMap> map_mmap(int map_fd, std::size_t value_size, bool writable) {
-    const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
-    // An array's values are 8-byte aligned, and the kernel maps whole pages.
-    const std::size_t len = ((value_size + 7) / 8 * 8 + page - 1) / page * page;
-    void* p = ::mmap(nullptr, len, PROT_READ | (writable ? PROT_WRITE : 0), MAP_SHARED, map_fd, 0);
+namespace {
+
+// One mmap of a map fd; `what` names it in the error.
+Result<void*> map_at(int map_fd, void* address, std::size_t len, bool writable, int extra_flags, const std::string& what) {
+    void* p = ::mmap(address, len, PROT_READ | (writable ? PROT_WRITE : 0), MAP_SHARED | extra_flags, map_fd, 0);
     if (p == MAP_FAILED) {
         const int err = errno;
-        return Error("mmap of map fd " + std::to_string(map_fd) + " (" + std::to_string(len) + " bytes" +
+        return Error("mmap of " + what + " fd " + std::to_string(map_fd) + " (" + std::to_string(len) + " bytes" +
                          (writable ? ", writable" : ", read-only") + ") failed: " + std::strerror(err) +
                          (err == EPERM || err == EACCES ? " (a frozen map maps read-only)" : "") +
                          (err == EINVAL ? " (the map lacks BPF_F_MMAPABLE?)" : ""),
                      err);
     }
-    MappedMap m;
-    m.addr_ = p;
-    m.size_ = value_size;
-    m.mapped_ = len;
-    m.writable_ = writable;
-    return m;
+    return p;
+}
+
+}  // namespace
+
+Result<MappedMap> map_mmap(int map_fd, std::size_t value_size, bool writable) {
+    const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+    // An array's values are 8-byte aligned, and the kernel maps whole pages.
+    const std::size_t len = ((value_size + 7) / 8 * 8 + page - 1) / page * page;
+    auto p = map_at(map_fd, nullptr, len, writable, 0, "map");
+    if (!p) return std::move(p).error();
+    return MappedMap(*p, value_size, len, writable);
 }
 
 Result<MappedMap> arena_mmap(int map_fd, std::size_t size, std::uint64_t address) {
     void* want = reinterpret_cast<void*>(static_cast<std::uintptr_t>(address));
-    void* p = ::mmap(want, size, PROT_READ | PROT_WRITE, MAP_SHARED | (address ? MAP_FIXED : 0), map_fd, 0);
-    if (p == MAP_FAILED) {
-        const int err = errno;
-        return Error("mmap of arena map fd " + std::to_string(map_fd) + " (" + std::to_string(size) + " bytes) failed: " +
-                         std::strerror(err),
-                     err);
-    }
-    MappedMap m;
-    m.addr_ = p;
-    m.size_ = size;
-    m.mapped_ = size;
-    m.writable_ = true;
-    return m;
+    auto p = map_at(map_fd, want, size, true, address ? MAP_FIXED : 0, "arena map");
+    if (!p) return std::move(p).error();
+    return MappedMap(*p, size, size, true);
 }
 
 }  // namespace rawops::sys

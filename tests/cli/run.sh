@@ -95,6 +95,19 @@ else
   [ $rc -eq 1 ] && pass "map dump of a pinned link exits 1 (not a map)" || fail "map dump of a pinned link exits 1 (not a map)" "rc=$rc"
   check "update swaps the pinned link to tcp_cc_v2" "$RAWOPS" update "$pins/reno/rawops_reno" build/bpfprog/tcp_cc_v2.bpf.o
   available rawops_reno && pass "rawops_reno stays available across update" || fail "rawops_reno stays available across update"
+  # --pin creates the folder and its parents in bpffs, before registering;
+  # outside a bpffs it refuses before any bpf() call.
+  KOBJ=build/bpfprog/tcp_cc_kfunc.bpf.o  # rawops_kfunc: $OBJ's rawops_reno is pinned already
+  check "load --pin into a folder that does not exist yet creates it" "$RAWOPS" load "$KOBJ" --pin "$pins/new/deeper/kf"
+  [ -e "$pins/new/deeper/kf/rawops_kfunc" ] && pass "the new folder holds the pins" || fail "the new folder holds the pins" "$(ls -R "$pins/new")"
+  check "unload the new folder" "$RAWOPS" unload "$pins/new/deeper/kf"
+  rm -rf "$pins/new"
+  notbpf=$(mktemp -d)
+  out=$("$RAWOPS" load "$KOBJ" --pin "$notbpf/x" 2>&1); rc=$?
+  if [ $rc -eq 1 ] && grep -q "is not on a bpffs (mount one first" <<<"$out" && ! available rawops_kfunc && [ ! -e "$notbpf/x" ]; then
+    pass "load --pin outside a bpffs exits 1 before registering, naming the missing mount"
+  else fail "load --pin outside a bpffs exits 1 before registering, naming the missing mount" "rc=$rc $out"; fi
+  rm -rf "$notbpf"
   # --set / --resize reach the kernel: the struct_ops `name` member renames
   # the congestion control, a .rodata knob and a resized .maps map show in
   # the pinned maps.
