@@ -89,7 +89,7 @@ endef
 $(foreach s,$(DOCTEST_SUITES),$(eval $(call doctest_suite,$(s))))
 
 # Shell suites: tests/<suite>/run.sh (black-box tests of the CLI, guest tests).
-SCRIPT_SUITES := $(wildcard tests/cli/run.sh tests/diff/run.sh tests/vm/run.sh)
+SCRIPT_SUITES := $(wildcard tests/cli/run.sh tests/diff/run.sh tests/vm/run.sh tests/vm73/run.sh)
 SUITES := $(addprefix $(BUILD)/tests/,$(DOCTEST_SUITES)) $(SCRIPT_SUITES)
 
 # Extra rules of a subsystem (fuzzers, benchmarks, the VM harness, kmod) live
@@ -113,8 +113,7 @@ fuzz: $(FUZZ_DEPS)
 	 else echo "make fuzz: no fuzz targets yet"; fi
 
 vm-test: all $(VM_DEPS)
-	@if [ -x tests/vm/run.sh ]; then tests/run_suites.sh tests/vm/run.sh; \
-	 else echo "make vm-test: the qemu guest harness is not there yet"; fi
+	tests/run_suites.sh tests/vm/run.sh tests/vm73/run.sh
 
 demo: all
 	tests/demo.sh
@@ -129,7 +128,7 @@ help:
 	@echo "  test     build and run every test suite; ends with 'N passed, M failed'"
 	@echo "  bench    benchmarks side by side with libbpf, reported as ratios"
 	@echo "  fuzz     build and run the libFuzzer targets for a short time each"
-	@echo "  vm-test  only the guest tests in a qemu Debian 6.12 kernel"
+	@echo "  vm-test  only the guest tests: Debian 6.12 (kernel module) and 7.3 (sched_ext) under qemu"
 	@echo "  clean    remove build/"
 	@echo "  help     this list"
 

@@ -67,6 +67,14 @@ std::string object_name(const std::string& path) {
     return base;
 }
 
+// A `__ulong(name, N)` field: an anonymous enum whose one enumerator is N
+// (64-bit values that __uint's array length cannot carry).
+std::optional<std::uint64_t> btf_map_ulong(const btf::Btf& btf, btf::TypeId member_type) {
+    auto e = btf.resolve(member_type);
+    if (!e || !btf.type(*e).is_enum() || btf.type(*e).vlen() != 1) return std::nullopt;
+    return btf.type(*e).enum_value(0).value;
+}
+
 // A `__uint(name, N)` field of a BTF map definition: a pointer to an array of N.
 std::optional<std::uint32_t> btf_map_uint(const btf::Btf& btf, btf::TypeId member_type) {
     auto ptr = btf.resolve(member_type);
@@ -180,7 +188,7 @@ Result<MapDef> ObjectParser::parse_map_def(const std::string& name, btf::TypeId 
         else if (fname == "map_flags" && num) m.map_flags = *num;
         else if (fname == "key_size" && num) m.key_size = *num;
         else if (fname == "value_size" && num) m.value_size = *num;
-        else if (fname == "map_extra" && num) m.map_extra = *num;
+        else if (fname == "map_extra" && (num || btf_map_ulong(b, f.type))) m.map_extra = num ? *num : *btf_map_ulong(b, f.type);
         else if (fname == "numa_node") return Error(what + ": numa_node is not supported by rawops yet");
         else if (fname == "pinning" && num) {
             // libbpf: LIBBPF_PIN_NONE (0) or LIBBPF_PIN_BY_NAME (1); anything else is refused.

@@ -7,20 +7,27 @@
 #   tests/fetch_debs.sh PKG[=VERSION]...   unpack each into $CACHE/root/<pkg>
 #   tests/fetch_debs.sh --kernel           the Debian 6.12 cloud kernel set for
 #                                          the qemu guest; prints its version
+#   tests/fetch_debs.sh --kernel73         the Debian 7.3 cloud kernel (image and
+#                                          config) and linux-source-7.3 from
+#                                          trixie-backports; prints its version
 #
 # CACHE is $RAWOPS_CACHE, default .cache/debs in the repository (kept across
 # `make clean`, ignored by git).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cache=${RAWOPS_CACHE:-$PWD/.cache/debs}
-mkdir -p "$cache/apt/lists/partial" "$cache/apt/parts" "$cache/debs" "$cache/root"
-cat >"$cache/apt/sources.list" <<SRC
-deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm-backports main
+# The 7.3 kernel comes from trixie-backports: its own private lists, so the
+# two suites never mix (and the system's sources never see either).
+suite=bookworm-backports apt=apt
+[ "${1:-}" = "--kernel73" ] && suite=trixie-backports apt=apt-trixie
+mkdir -p "$cache/$apt/lists/partial" "$cache/$apt/parts" "$cache/debs" "$cache/root"
+cat >"$cache/$apt/sources.list" <<SRC
+deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian $suite main
 SRC
-apt_opts=(-o "Dir::Etc::sourcelist=$cache/apt/sources.list" -o "Dir::Etc::sourceparts=$cache/apt/parts" -o APT::Sandbox::User=root
-          -o "Dir::State::Lists=$cache/apt/lists" -o "APT::Get::List-Cleanup=0")
+apt_opts=(-o "Dir::Etc::sourcelist=$cache/$apt/sources.list" -o "Dir::Etc::sourceparts=$cache/$apt/parts" -o APT::Sandbox::User=root
+          -o "Dir::State::Lists=$cache/$apt/lists" -o "APT::Get::List-Cleanup=0")
 # Refresh the lists at most once a day.
-stamp="$cache/apt/updated"
+stamp="$cache/$apt/updated"
 if [ ! -f "$stamp" ] || [ -n "$(find "$stamp" -mmin +1440)" ]; then
   apt-get "${apt_opts[@]}" update -qq >&2
   touch "$stamp"
@@ -49,6 +56,18 @@ if [ "${1:-}" = "--kernel" ]; then
   abi=${image#linux-image-}          # 6.12.95+deb12-cloud-amd64
   base=${abi%-cloud-amd64}           # 6.12.95+deb12
   for p in "$image" "linux-headers-$abi" "linux-headers-$base-common" "linux-kbuild-$base"; do fetch "$p" >/dev/null; done
+  echo "$abi"
+  exit 0
+fi
+if [ "${1:-}" = "--kernel73" ]; then
+  # The newest 7.3 cloud kernel: linux-base (config, System.map) and
+  # linux-binary (vmlinuz); linux-image-* itself is only a meta package.
+  base=$(apt-cache "${apt_opts[@]}" pkgnames linux-base-7.3 | grep -E '^linux-base-7\.3\.[0-9.]+\+deb13-cloud-amd64$' | sort -V | tail -n 1)
+  [ -n "$base" ] || { echo "fetch_debs: no linux-base-7.3.*-cloud-amd64 in trixie-backports" >&2; exit 1; }
+  abi=${base#linux-base-}            # 7.3.4+deb13-cloud-amd64
+  # The sources of exactly that build (tools/sched_ext matches the kernel).
+  ver=$(apt-cache "${apt_opts[@]}" show "$base" | awk '/^Version:/{print $2; exit}')
+  for p in "$base" "linux-binary-$abi" "linux-source-7.3=$ver"; do fetch "$p" >/dev/null; done
   echo "$abi"
   exit 0
 fi

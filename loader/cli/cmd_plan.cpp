@@ -18,6 +18,9 @@ void setup_plan(CLI::App& root, int& exit_code) {
     auto* cmd = root.add_subcommand("plan", "Print every bpf() call 'load' would make, decoded, without making any");
     cmd->add_option("object", opts->object, "BPF object file (.o)")->required();
     add_object_options(cmd, opts->args);
+    cmd->add_option("--btf-dir", opts->args.btf_dir,
+                    "plan against the BTF files in this folder (vmlinux and modules, as in /sys/kernel/btf) "
+                    "instead of the running kernel's; externs still come from this machine");
     cmd->callback([opts, &exit_code] {
         auto planned = open_and_plan(opts->object, opts->args);
         if (!planned) {

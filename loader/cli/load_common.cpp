@@ -19,6 +19,9 @@ void add_object_options(CLI::App* cmd, ObjectArgs& args) {
     cmd->add_option("--set", args.sets,
                     "VAR=VALUE: a global variable (.rodata, .data, .bss, ...) before load, checked against its BTF "
                     "type; VAR.MEMBER=VALUE: a data member of struct_ops variable VAR (repeatable)");
+    cmd->add_flag("--no-profile", args.no_profile,
+                  "do not apply the struct_ops type's profile (sched_ext: __SCX_* constants, hotplug_seq, exit-info "
+                  "sizes); load exactly as libbpf would");
     cmd->add_option("--resize", args.resizes,
                     "MAP=N: max_entries of a .maps map, or the element count of the last array of a global-data "
                     "section such as .data.cpus (repeatable)");
@@ -31,6 +34,7 @@ Result<Planned> open_and_plan(const std::string& path, const std::vector<std::st
 Result<Planned> open_and_plan(const std::string& path, const ObjectArgs& args) {
     plan::BuildOptions options;
     options.only_maps = args.maps;
+    options.profiles = !args.no_profile;
     for (const std::string& s : args.sets) {
         const auto eq = s.find('=');
         if (eq == std::string::npos || eq == 0) return Error("--set '" + s + "': expected VAR=VALUE or VAR.MEMBER=VALUE");
@@ -46,7 +50,7 @@ Result<Planned> open_and_plan(const std::string& path, const ObjectArgs& args) {
     }
     auto obj = Object::open(path);
     if (!obj) return std::move(obj).error();
-    auto kernel = struct_ops::KernelBtf::open();
+    auto kernel = struct_ops::KernelBtf::open(args.btf_dir);
     if (!kernel) return std::move(kernel).error();
     auto p = plan::build(*obj, *kernel, options);
     if (!p) return std::move(p).error();

@@ -25,6 +25,8 @@ struct ObjectArgs {
     std::vector<std::string> maps;     // --map NAME
     std::vector<std::string> sets;     // --set VAR=VALUE, --set VAR.MEMBER=VALUE
     std::vector<std::string> resizes;  // --resize MAP=N
+    std::string btf_dir = "/sys/kernel/btf";  // plan --btf-dir: another kernel's BTF
+    bool no_profile = false;                  // --no-profile: exactly what libbpf does
 };
 // Adds --map, --set and --resize to `cmd`.
 void add_object_options(CLI::App* cmd, ObjectArgs& args);

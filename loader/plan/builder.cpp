@@ -61,6 +61,8 @@ public:
     Result<Plan> run();
 
 private:
+    Status apply_profiles();
+    bool selected(const StructOpsVar& v) const;
     Status apply_edits();
     Status set_member(const std::string& var, const std::string& member, const std::string& value);
     Status bind_variables();
@@ -95,6 +97,8 @@ private:
     std::map<std::size_t, std::uint32_t> max_entries_;
     std::vector<reloc::ArrayResize> resizes_;
     std::string arena_map_;  // the object's ARENA map, if any
+    ObjectEdits edits_;      // the profiles' edits, then the user's
+    std::set<std::string> clear_absent_;  // struct_ops variables whose profile clears absent members
     std::uint32_t kern_version_ = 0;
     std::vector<std::string> modules_;                // modules whose BTF fd is needed
     std::vector<Step> module_steps_;
@@ -181,6 +185,31 @@ Status Builder::set_member(const std::string& var, const std::string& member, co
     return {};
 }
 
+bool Builder::selected(const StructOpsVar& v) const {
+    // libbpf's autocreate: SEC("?.struct_ops") variables only on request.
+    return options_.only_maps.empty() ? v.autocreate : contains(options_.only_maps, v.name);
+}
+
+// Profiles run first, so what the user sets wins over what they computed.
+Status Builder::apply_profiles() {
+    edits_ = ObjectEdits{};
+    if (options_.profiles) {
+        for (const StructOpsVar& v : obj_.struct_ops()) {
+            if (!selected(v)) continue;
+            auto p = struct_ops::apply_profile(obj_, kernel_, v, std::string(struct_ops::essential_name(v.type_name)),
+                                               options_.profile_files);
+            if (!p) return std::move(p).error().context(obj_.path() + ": struct_ops variable '" + v.name + "'");
+            edits_.sets.insert(edits_.sets.end(), p->edits.sets.begin(), p->edits.sets.end());
+            edits_.resizes.insert(edits_.resizes.end(), p->edits.resizes.begin(), p->edits.resizes.end());
+            plan_.notes.insert(plan_.notes.end(), p->notes.begin(), p->notes.end());
+            if (p->clear_absent_members) clear_absent_.insert(v.name);
+        }
+    }
+    edits_.sets.insert(edits_.sets.end(), options_.edits.sets.begin(), options_.edits.sets.end());
+    edits_.resizes.insert(edits_.resizes.end(), options_.edits.resizes.begin(), options_.edits.resizes.end());
+    return {};
+}
+
 Status Builder::apply_edits() {
     const auto& data = obj_.global_data();
     data_values_.resize(data.size());
@@ -189,7 +218,7 @@ Status Builder::apply_edits() {
         else data_values_[i].assign(data[i].bytes.begin(), data[i].bytes.end());
     }
     struct_ops_data_.resize(obj_.struct_ops().size());
-    const ObjectEdits& edits = options_.edits;
+    const ObjectEdits& edits = edits_;
 
     for (const ObjectEdits::Resize& r : edits.resizes) {
         const std::string what = obj_.path() + ": --resize " + r.map + "=" + std::to_string(r.size);
@@ -210,6 +239,7 @@ Status Builder::apply_edits() {
         if (!plan) return std::move(plan).error();
         if (plan->new_size > 0xffffffffu) return Error(what + ": the section would exceed 4 GiB");
         data_values_[index].resize(plan->new_size, 0);  // libbpf keeps the old bytes and zeroes the rest
+        std::erase_if(resizes_, [&](const reloc::ArrayResize& x) { return x.datasec == g->datasec; });
         resizes_.push_back({g->datasec, plan->var, plan->elem_type, plan->index_type, plan->elements, plan->new_size});
         plan_.notes.push_back("resize section " + g->section + ": its last array now has " + std::to_string(r.size) +
                               " elements (" + std::to_string(g->size) + " -> " + std::to_string(plan->new_size) + " bytes)");
@@ -248,9 +278,7 @@ Status Builder::bind_variables() {
             return Error(obj_.path() + ": --map '" + name + "': no struct_ops variable of that name in the object");
     }
     for (const StructOpsVar& v : obj_.struct_ops()) {
-        // libbpf's autocreate: SEC("?.struct_ops") variables only on request.
-        const bool selected = options_.only_maps.empty() ? v.autocreate : contains(options_.only_maps, v.name);
-        if (!selected) continue;
+        if (!selected(v)) continue;
         const std::string where = obj_.path() + ": struct_ops variable '" + v.name + "'";
         auto kernel_type = struct_ops::find_kernel_ops_type(kernel_, v.type_name);
         if (!kernel_type) return std::move(kernel_type).error().context(where);
@@ -258,6 +286,7 @@ Status Builder::bind_variables() {
         const auto& edited = struct_ops_data_[static_cast<std::size_t>(&v - obj_.struct_ops().data())];
         struct_ops::LocalOpsVar local{v.name, v.section, &obj_.btf(), v.type,
                                       edited.empty() ? v.data : std::span<const std::uint8_t>(edited), {}};
+        local.clear_absent_members = clear_absent_.count(v.name) > 0;
         for (const auto& mp : v.member_programs) {
             if (!mp) {
                 local.member_programs.emplace_back();
@@ -689,6 +718,9 @@ void Builder::add_struct_ops_maps() {
         for (const std::string& s : b.skipped)
             plan_.notes.push_back("'" + v.name + "': member '" + s + "' is zero and absent in the kernel's struct " +
                                   b.kernel.name + "; skipped");
+        for (const std::string& s : b.cleared)
+            plan_.notes.push_back("profile: '" + v.name + "': member '" + s + "' is absent in the kernel's struct " +
+                                  b.kernel.name + "; cleared");
     }
 }
 
@@ -712,6 +744,7 @@ void Builder::add_attachments() {
 
 Result<Plan> Builder::run() {
     plan_.object = obj_.path();
+    RAWOPS_TRY(apply_profiles());
     RAWOPS_TRY(apply_edits());
     RAWOPS_TRY(bind_variables());
     RAWOPS_TRY(choose_programs());
@@ -736,8 +769,10 @@ Result<Plan> Builder::run() {
         auto s = add_program(pb);
         if (!s) return std::move(s).error();
     }
-    add_struct_ops_maps();
+    // The skeleton's order: programs are attached before the struct_ops maps
+    // register (sched_ext's scx_lib_init_probe must see the registration).
     add_attachments();
+    add_struct_ops_maps();
     // Module BTF fds are needed by programs and maps alike: open them first.
     plan_.steps.insert(plan_.steps.begin() + static_cast<std::ptrdiff_t>(modules_at), module_steps_.begin(),
                        module_steps_.end());

@@ -17,6 +17,7 @@
 #include "loader/object.h"
 #include "loader/reloc/kernel_files.h"
 #include "loader/struct_ops/kernel_btf.h"
+#include "loader/struct_ops/profile.h"
 #include "loader/sys/map.h"
 
 namespace rawops::plan {
@@ -166,6 +167,10 @@ struct BuildOptions {
     ObjectEdits edits;
     // Where LIBBPF_PIN_BY_NAME maps live (libbpf's pin_root_path).
     std::string pin_root = "/sys/fs/bpf";
+    // Type profiles (loader/struct_ops/profile.h): what e.g. sched_ext's own
+    // user space does before load. Off: exactly what libbpf does.
+    bool profiles = true;
+    struct_ops::ProfileFiles profile_files;
 };
 
 // Everything is decided here: kernel types found, programs linked and

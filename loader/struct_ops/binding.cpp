@@ -101,9 +101,13 @@ Result<Binding> bind(const LocalOpsVar& var, const KernelOpsType& kernel) {
 
         auto km = direct_member(kt, mname);
         if (!km) {
-            if (!all_zero(mdata))
-                return fail(mname, "the kernel's struct " + kernel.name + " (" + kernel.type.origin() +
-                                       ") has no such member, and the object sets it");
+            if (!all_zero(mdata)) {
+                if (!var.clear_absent_members)
+                    return fail(mname, "the kernel's struct " + kernel.name + " (" + kernel.type.origin() +
+                                           ") has no such member, and the object sets it");
+                b.cleared.push_back(mname);
+                continue;
+            }
             b.skipped.push_back(mname);
             if (prog) b.dropped_programs.push_back(prog->index);
             continue;

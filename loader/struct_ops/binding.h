@@ -62,6 +62,9 @@ struct LocalOpsVar {
     std::span<const std::uint8_t> data;  // the variable's bytes in its section
     // Indexed by member index of the local struct type.
     std::vector<std::optional<SlotProgram>> member_programs;
+    // A profile's choice (sched_ext): a data member the kernel lacks is
+    // cleared rather than refused, as the type's own user space does.
+    bool clear_absent_members = false;
 };
 
 // A function-pointer member bound to a program.
@@ -90,6 +93,8 @@ struct Binding {
     std::vector<DataCopy> data;
     // Members the kernel type lacks that were accepted because they are zero.
     std::vector<std::string> skipped;
+    // Members the kernel type lacks that were set, cleared (clear_absent_members).
+    std::vector<std::string> cleared;
     // Programs of members the kernel lacks: libbpf drops them from the map
     // (and does not load them unless another map uses them).
     std::vector<std::size_t> dropped_programs;

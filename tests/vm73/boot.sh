@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Boots the Debian 7.3 guest once: sched_ext, BPF qdiscs. The initramfs holds
+# busybox, the static build/rawops, build/vm73/bpf/*.bpf.o (schedulers built
+# by tests/vm73/build.sh), the kernel config as /boot/config-<abi> (.kconfig
+# externs need it) and GUEST_SCRIPT as /guest.sh.
+#   tests/vm73/boot.sh GUEST_SCRIPT    -> the guest's console, as text, on stdout
+# Exit status: 0 booted, 3 qemu/busybox missing, 4 kernel or schedulers not built.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+BUILD=${BUILD:-build}
+VM=$BUILD/vm73
+script=${1:?usage: boot.sh GUEST_SCRIPT}
+
+tests/deps.sh vm >&2 || exit 3
+abi=$(tests/vm73/build.sh) || exit 4
+cache=${RAWOPS_CACHE:-$PWD/.cache/debs}
+vmlinuz=$cache/root/linux-binary-$abi/usr/lib/modules/$abi/vmlinuz
+[ -f "$vmlinuz" ] || exit 4
+
+root=$VM/initramfs
+rm -rf "$root" && mkdir -p "$root"/{bin,proc,sys,dev,bpf,tmp,boot}
+cp /bin/busybox "$root/bin/busybox"
+cp tests/vm/init.sh "$root/init" && chmod +x "$root/init"
+cp "$script" "$root/guest.sh"
+cp "$BUILD/rawops" "$root/rawops"
+cp "$VM"/bpf/*.bpf.o "$root/bpf/"
+cp "$cache/root/linux-base-$abi/usr/lib/modules/$abi/config" "$root/boot/config-$abi"
+(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$VM/initramfs.cpio.gz"
+
+# -smp 2: a scheduler with wrong constants survives on one CPU and dies on
+# two. -cpu qemu64,-cx16 as for the 6.12 guest; without CMPXCHG16B,
+# kmalloc_nolock() fails unless slab_debug=F (arena maps, cgroup_init).
+timeout 300 qemu-system-x86_64 -nographic -no-reboot -m 2G -smp 2 -cpu qemu64,-cx16 -accel tcg \
+  -kernel "$vmlinuz" -initrd "$VM/initramfs.cpio.gz" \
+  -append "console=ttyS0 panic=-1 quiet slab_debug=F" </dev/null 2>&1 | tr -d '\r'
+echo "${PIPESTATUS[0]}" > "$VM/qemu.rc"
+exit 0
