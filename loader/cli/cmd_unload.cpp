@@ -12,9 +12,11 @@
 #include <system_error>
 
 #include "loader/cli/command.h"
+#include "loader/cli/exit_info.h"
 #include "loader/cli/pinned.h"
 #include "loader/sys/link.h"
 #include "loader/sys/map.h"
+#include "loader/sys/obj.h"
 
 namespace rawops::cli {
 namespace {
@@ -68,11 +70,23 @@ int run_unload(const std::string& pin) {
         if (!p) return report(p.error());
         (p->kind == Pinned::Kind::OtherMap ? rest : ops).push_back(e.path().string());
     }
-    for (const auto* list : {&ops, &rest})
-        for (const auto& path : *list) {
-            auto s = unload_one(path);
-            if (!s) return report(s.error());
-        }
+    for (const auto& path : ops) {
+        auto s = unload_one(path);
+        if (!s) return report(s.error());
+    }
+    // A sched_ext scheduler's exit information, now that it has exited (or
+    // earlier, if the kernel disabled it while it stayed pinned).
+    for (const auto& path : rest) {
+        auto fd = sys::obj_get(path);
+        if (!fd) continue;
+        auto uei = read_exit_info(fd->get());
+        if (uei && uei->has_value())
+            std::printf("sched_ext exit info (%s): %s\n", std::filesystem::path(path).filename().c_str(), (*uei)->c_str());
+    }
+    for (const auto& path : rest) {
+        auto s = unload_one(path);
+        if (!s) return report(s.error());
+    }
     if (::rmdir(pin.c_str()) != 0 && errno != ENOTEMPTY && errno != EBUSY)
         return report(Error("removing folder " + pin + ": " + std::strerror(errno), errno));
     return kExitOk;

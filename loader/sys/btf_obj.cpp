@@ -1,5 +1,7 @@
 #include "loader/sys/btf_obj.h"
 
+#include <algorithm>
+
 #include <cerrno>
 #include <cstring>
 
@@ -76,6 +78,18 @@ Result<BtfInfo> btf_info(int btf_fd) {
     info.kernel_btf = raw.kernel_btf != 0;
     info.size = raw.btf_size;
     return info;
+}
+
+Result<std::vector<std::uint8_t>> btf_raw(int btf_fd) {
+    auto info = btf_info(btf_fd);
+    if (!info) return std::move(info).error();
+    std::vector<std::uint8_t> bytes(info->size);
+    attr::BtfInfoRaw raw{};
+    raw.btf = ptr(bytes.data());
+    raw.btf_size = static_cast<std::uint32_t>(bytes.size());
+    RAWOPS_TRY(obj_get_info(btf_fd, &raw, sizeof raw));
+    bytes.resize(std::min<std::size_t>(raw.btf_size, bytes.size()));
+    return bytes;
 }
 
 Result<KernelBtf> find_kernel_btf(const std::string& name) {

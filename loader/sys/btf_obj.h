@@ -7,6 +7,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "btf/error.h"
 #include "loader/sys/attr.h"
@@ -39,6 +40,10 @@ struct BtfInfo {
 };
 
 Result<BtfInfo> btf_info(int btf_fd);
+
+// The raw bytes of the BTF object `btf_fd` (what BPF_BTF_LOAD was given, or
+// the kernel's own), read back with BPF_OBJ_GET_INFO_BY_FD.
+Result<std::vector<std::uint8_t>> btf_raw(int btf_fd);
 
 // The kernel BTF object called `name` ("vmlinux" or a module), found by
 // walking BTF ids. Fails with ENOENT if no kernel BTF has that name.

@@ -19,11 +19,11 @@ wait_state() {  # wait_state WANT: up to 3 s
 # A scheduler from tools/sched_ext: load --pin, it takes over, a workload of
 # forking busy loops on both CPUs for 3 s leaves it enabled, unload gives the
 # CPUs back to the fair class.
-scheduler() {  # scheduler OBJECT OPS_NAME
-  obj=$1 name=$2
+scheduler() {  # scheduler OBJECT OPS_NAME [LOAD OPTIONS]
+  obj=$1 name=$2 opts=${3:-}
   dir=/sys/fs/bpf/$name
   dmesg -c >/dev/null
-  if ! out=$($R load /bpf/$obj --pin $dir 2>&1); then
+  if ! out=$($R load /bpf/$obj --pin $dir $opts 2>&1); then
     fail "$name: rawops load --pin $obj" "$(echo "$out" | tail -n 4 | tr '\n' ' ')"
     return
   fi
@@ -37,7 +37,14 @@ scheduler() {  # scheduler OBJECT OPS_NAME
   expect "$name: still enabled after 3 s of forking loops on 2 CPUs" "enabled" "$(cat $S/state)"
   err=$(dmesg | grep -iE "sched_ext.*(error|disabled|runnable task stall|watchdog)" | head -n 2)
   [ -z "$err" ] && pass "$name: no sched_ext error in dmesg" || fail "$name: no sched_ext error in dmesg" "$err"
-  if $R unload $dir >/dev/null 2>&1 && wait_state disabled; then pass "$name: rawops unload disables it"
+  if [ "$name" = rawops_fifo ]; then  # our own: its .bss statistics and the knob
+    st=$($R map dump $dir/scx_rawops_fifo_bss | awk '/u64:/{print $2, $3, $4; exit}')
+    set -- $st
+    [ "${1:-0}" -gt 0 ] && [ "${2:-0}" -gt 0 ] && pass "$name: .bss statistics: $1 enqueued, $2 dispatched" \
+      || fail "$name: .bss statistics count" "$st"
+    expect "$name: the slice set with --set slice_ns is the one used" "3000000" "${3:-}"
+  fi
+  if out=$($R unload $dir 2>&1) && wait_state disabled; then pass "$name: rawops unload disables it"
   else fail "$name: rawops unload disables it" "$(cat $S/state) $(dmesg | tail -n 3 | tr '\n' ' ')"; fi
 }
 
@@ -60,6 +67,28 @@ wait_state disabled || fail "nothing left enabled before the profiled runs" "$(c
 scheduler scx_simple.bpf.o simple
 scheduler scx_central.bpf.o central
 scheduler scx_flatcg.bpf.o flatcg
+# Our own global-FIFO scheduler: a .rodata knob set with --set, statistics
+# in .bss, and the exit information rawops unload reports.
+scheduler scx_rawops_fifo.bpf.o rawops_fifo "--set slice_ns=3000000"
+B=$(ls /sys/fs/bpf/rawops_fifo 2>/dev/null)
+# A scheduler the kernel disables while it stays pinned: sysrq-S.
+$R load /bpf/scx_rawops_fifo.bpf.o --pin /sys/fs/bpf/sysrq >/dev/null 2>&1
+wait_state enabled || fail "rawops_fifo loads again" "$(cat $S/state)"
+echo S > /proc/sysrq-trigger
+wait_state disabled && pass "sysrq-S disables the pinned scheduler" || fail "sysrq-S disables the pinned scheduler" "$(cat $S/state)"
+out=$($R unload /sys/fs/bpf/sysrq 2>&1)
+echo "$out" | grep -q "sched_ext exit info.*kind SCX_EXIT_SYSRQ" && pass "unload reports the exit: $(echo "$out" | grep -m1 'exit info' | cut -c1-150)" \
+  || fail "unload reports the sysrq exit" "$out"
+# A scheduler that fails on purpose (scx_bpf_error after 200 enqueues).
+$R load /bpf/scx_rawops_fail.bpf.o --pin /sys/fs/bpf/fail >/dev/null 2>&1
+for i in 1 2 3 4; do (while :; do sh -c : ; done) & pids="$pids $!"; done
+wait_state disabled; kill $pids 2>/dev/null; wait 2>/dev/null; pids=""
+expect "rawops_fail: the kernel disabled it" "disabled" "$(cat $S/state)"
+out=$($R unload /sys/fs/bpf/fail 2>&1)
+echo "$out" | grep -q "kind SCX_EXIT_ERROR_BPF.*message '.*rawops_fail: deliberate failure after 200 enqueues'" \
+  && pass "unload reports the scheduler's own error: $(echo "$out" | grep -m1 'exit info' | cut -c1-160)" \
+  || fail "unload reports the scheduler's own error" "$out"
+
 # scx_qmap: clang-19 drops an addr_space_cast on an __arena pointer in
 # qmap_dequeue, and the verifier refuses the program (a codegen problem of
 # this compiler, reported for the kernel's own user space too). rawops must
