@@ -23,6 +23,7 @@ rm -rf "$root" && mkdir -p "$root"/{bin,proc,sys,dev,bpf,tmp,boot}
 cp /bin/busybox "$root/bin/busybox"
 cp tests/vm/init.sh "$root/init" && chmod +x "$root/init"
 cp "$script" "$root/guest.sh"
+cp tests/vm/tcp_cc_guest.sh "$root/tcp_cc_guest.sh"
 cp "$BUILD/rawops" "$root/rawops"
 cp "$VM/kmod/bpf_testmod.ko" "$root/"
 cp "$BUILD"/bpfprog/*.bpf.o "$root/bpf/"

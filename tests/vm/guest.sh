@@ -109,6 +109,10 @@ expect "the first run read the __arena global's initial value from the arena" "7
 expect "the second run read what the first wrote there" "12" "$(word $A 3)"
 check "unload the arena object" $R unload /sys/fs/bpf/arena
 
+# One object, three kernels: the host-built tcp_cc.bpf.o here too.
+. /tcp_cc_guest.sh
+tcp_cc_here "6.12"
+
 # The module can go once no map or link of its types is left (freed after RCU).
 ok=0
 for i in 1 2 3 4 5 6 7 8 9 10; do

@@ -22,8 +22,10 @@ rm -rf "$root" && mkdir -p "$root"/{bin,proc,sys,dev,bpf,tmp,boot}
 cp /bin/busybox "$root/bin/busybox"
 cp tests/vm/init.sh "$root/init" && chmod +x "$root/init"
 cp "$script" "$root/guest.sh"
+cp tests/vm/tcp_cc_guest.sh "$root/tcp_cc_guest.sh"
 cp "$BUILD/rawops" "$root/rawops"
 cp "$VM"/bpf/*.bpf.o "$root/bpf/"
+cp "$BUILD/bpfprog/tcp_cc.bpf.o" "$root/bpf/"  # built against the host's vmlinux.h: CO-RE
 cp "$cache/root/linux-base-$abi/usr/lib/modules/$abi/config" "$root/boot/config-$abi"
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$VM/initramfs.cpio.gz"
 
