@@ -7,8 +7,8 @@
 #   tests/fetch_debs.sh PKG[=VERSION]...   unpack each into $CACHE/root/<pkg>
 #   tests/fetch_debs.sh --kernel           the Debian 6.12 cloud kernel set for
 #                                          the qemu guest; prints its version
-#   tests/fetch_debs.sh --kernel73         the Debian 7.3 cloud kernel (image and
-#                                          config) and linux-source-7.3 from
+#   tests/fetch_debs.sh --kernel73         the Debian 7.3 cloud kernel (image,
+#                                          config, modules) and linux-source-7.3 from
 #                                          trixie-backports; prints its version
 #
 # CACHE is $RAWOPS_CACHE, default .cache/debs in the repository (kept across
@@ -67,7 +67,7 @@ if [ "${1:-}" = "--kernel73" ]; then
   abi=${base#linux-base-}            # 7.3.4+deb13-cloud-amd64
   # The sources of exactly that build (tools/sched_ext matches the kernel).
   ver=$(apt-cache "${apt_opts[@]}" show "$base" | awk '/^Version:/{print $2; exit}')
-  for p in "$base" "linux-binary-$abi" "linux-source-7.3=$ver"; do fetch "$p" >/dev/null; done
+  for p in "$base" "linux-binary-$abi" "linux-modules-$abi" "linux-source-7.3=$ver"; do fetch "$p" >/dev/null; done
   echo "$abi"
   exit 0
 fi

@@ -4,6 +4,7 @@
 #    --kernel73, cached);
 #  - the kernel's BTF, taken from the zstd-compressed vmlinux inside its
 #    vmlinuz, and from it build/vm73/vmlinux.h by `rawops btf dump --format c`;
+#  - tcp_dctcp.ko from the kernel's modules, uncompressed;
 #  - the kernel's own sched_ext schedulers (tools/sched_ext of the same
 #    source package) and ours (bpfprog/scx/*.bpf.c), compiled with clang-19
 #    against that vmlinux.h, as tools/sched_ext/Makefile compiles them.
@@ -54,4 +55,13 @@ for s in simple central flatcg qmap; do build "$scx/scx_$s.bpf.c" "$OUT/bpf/scx_
 for f in bpfprog/scx/*.bpf.c; do
   [ -e "$f" ] && build "$f" "$OUT/bpf/$(basename "$f" .c).o"
 done
+# tcp_dctcp is a module there; busybox insmod wants it uncompressed.
+ko=$(find "$cache/root/linux-modules-$abi" -name 'tcp_dctcp.ko*' | head -n 1)
+if [ -n "$ko" ] && [ ! -f "$OUT/tcp_dctcp.ko" -o "$ko" -nt "$OUT/tcp_dctcp.ko" ]; then
+  case "$ko" in
+    *.xz) xz -dc "$ko" > "$OUT/tcp_dctcp.ko" ;;
+    *.zst) zstd -dcq "$ko" > "$OUT/tcp_dctcp.ko" ;;
+    *) cp "$ko" "$OUT/tcp_dctcp.ko" ;;
+  esac
+fi
 echo "$abi"

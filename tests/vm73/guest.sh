@@ -107,3 +107,26 @@ expect "qmap: no pins left" "" "$(ls /sys/fs/bpf/qmap 2>/dev/null)"
 # One object, three kernels: the host-built tcp_cc.bpf.o on 7.3.
 . /tcp_cc_guest.sh
 tcp_cc_here "7.3"
+
+# Module kfuncs on 7.3: a congestion control built from tcp_dctcp's kfuncs.
+if [ -f /tcp_dctcp.ko ] && insmod /tcp_dctcp.ko; then
+  pass "insmod tcp_dctcp.ko; its BTF is /sys/kernel/btf/tcp_dctcp: $([ -e /sys/kernel/btf/tcp_dctcp ] && echo yes || echo no)"
+  mkdir -p /sys/fs/bpf/dctcp
+  if out=$($R load /bpf/tcp_cc_dctcp.bpf.o --pin /sys/fs/bpf/dctcp 2>&1); then
+    pass "load --pin tcp_cc_dctcp.bpf.o (dctcp_init, dctcp_ssthresh, dctcp_cwnd_undo from the module's BTF)"
+    old=$(cat /proc/sys/net/ipv4/tcp_congestion_control)
+    echo rawops_dctcp > /proc/sys/net/ipv4/tcp_congestion_control
+    (sleep 20 | nc -l -p 5598 > /tmp/received) &
+    sleep 0.3
+    dd if=/dev/zero bs=65536 count=64 2>/dev/null | nc 127.0.0.1 5598
+    for i in 1 2 3 4 5 6 7 8 9 10; do [ "$(wc -c < /tmp/received)" -ge 4194304 ] && break; sleep 0.2; done
+    pkill -f "sleep 20" 2>/dev/null; wait 2>/dev/null
+    echo "$old" > /proc/sys/net/ipv4/tcp_congestion_control
+    counts=$($R map dump /sys/fs/bpf/dctcp/tcp_cc_dctcp_bss | awk '/u64:/{print $2, $3; exit}')
+    set -- $counts
+    [ "${1:-0}" -ge 1 ] && [ "${2:-1}" -eq 0 ] \
+      && pass "dctcp_init ran ($1 inits) and switched the non-ECN sockets to dctcp's fallback: no cong_avoid reached our ops" \
+      || fail "dctcp_init switched the sockets to its fallback" "inits/cong_avoids: $counts"
+    $R unload /sys/fs/bpf/dctcp >/dev/null 2>&1 && pass "unload rawops_dctcp" || fail "unload rawops_dctcp"
+  else fail "load --pin tcp_cc_dctcp.bpf.o" "$(echo "$out" | tail -n 3 | tr '\n' ' ')"; fi
+else fail "insmod tcp_dctcp.ko" "$(ls /tcp_dctcp.ko 2>&1)"; fi
