@@ -6,7 +6,8 @@
 #     the kernel calling it. This host kernel cannot load modules, so it runs
 #     in a Debian 6.12 guest under qemu (tests/vm/boot.sh);
 #  2. a BPF TCP congestion control loaded into this host kernel with rawops,
-#     carrying a real connection.
+#     carrying a real connection;
+#  3. a sched_ext scheduler taking over the CPUs of a Debian 7.3 guest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RAWOPS=build/rawops
@@ -82,3 +83,7 @@ step "the BPF side's counters (struct rawops_reno_stats in the .bss map, pinned 
 step "unload (rawops unload): link detached, pins removed"
 "$RAWOPS" unload "$pins/reno"
 echo "available congestion controls: $(cat /proc/sys/net/ipv4/tcp_available_congestion_control)"
+
+step "part 3, in a Debian 7.3 guest: a sched_ext scheduler loaded by rawops"
+echo "booting the Debian 7.3 guest under qemu (about 20 s; the first run downloads the kernel and its sources)..."
+tests/vm73/boot.sh tests/vm73/demo-guest.sh 2>/dev/null | sed -n 's/^demo: //p'
