@@ -28,6 +28,7 @@ cp "$VM"/bpf/*.bpf.o "$root/bpf/"
 cp "$BUILD/bpfprog/tcp_cc.bpf.o" "$BUILD/bpfprog/tcp_cc_dctcp.bpf.o" "$root/bpf/"  # host-built: CO-RE
 cp "$cache/root/linux-base-$abi/usr/lib/modules/$abi/config" "$root/boot/config-$abi"
 [ -f "$VM/tcp_dctcp.ko" ] && cp "$VM/tcp_dctcp.ko" "$root/"
+cp "$VM/qdisc_attach" "$root/bin/"
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$VM/initramfs.cpio.gz"
 
 # -smp 2: a scheduler with wrong constants survives on one CPU and dies on

@@ -6,7 +6,8 @@
 #    vmlinuz, and from it build/vm73/vmlinux.h by `rawops btf dump --format c`;
 #  - tcp_dctcp.ko from the kernel's modules, uncompressed;
 #  - the kernel's own sched_ext schedulers (tools/sched_ext of the same
-#    source package) and ours (bpfprog/scx/*.bpf.c), compiled with clang-19
+#    source package), ours (bpfprog/scx/*.bpf.c) and our BPF qdiscs
+#    (bpfprog/qdisc/*.bpf.c), compiled with clang-19
 #    against that vmlinux.h, as tools/sched_ext/Makefile compiles them.
 # Prints the kernel's ABI name. Exit 4 if the kernel cannot be fetched.
 set -euo pipefail
@@ -52,9 +53,13 @@ build() {  # build SRC OUT
   fi
 }
 for s in simple central flatcg qmap; do build "$scx/scx_$s.bpf.c" "$OUT/bpf/scx_$s.bpf.o"; done
-for f in bpfprog/scx/*.bpf.c; do
+for f in bpfprog/scx/*.bpf.c bpfprog/qdisc/*.bpf.c; do
   [ -e "$f" ] && build "$f" "$OUT/bpf/$(basename "$f" .c).o"
 done
+# The guest's netlink helper (busybox has no `tc`), static like rawops.
+if [ ! -x "$OUT/qdisc_attach" ] || [ tests/vm73/qdisc_attach.c -nt "$OUT/qdisc_attach" ]; then
+  gcc -O2 -Wall -Werror -static -o "$OUT/qdisc_attach" tests/vm73/qdisc_attach.c >&2
+fi
 # tcp_dctcp is a module there; busybox insmod wants it uncompressed.
 ko=$(find "$cache/root/linux-modules-$abi" -name 'tcp_dctcp.ko*' | head -n 1)
 if [ -n "$ko" ] && [ ! -f "$OUT/tcp_dctcp.ko" -o "$ko" -nt "$OUT/tcp_dctcp.ko" ]; then

@@ -130,3 +130,51 @@ if [ -f /tcp_dctcp.ko ] && insmod /tcp_dctcp.ko; then
     $R unload /sys/fs/bpf/dctcp >/dev/null 2>&1 && pass "unload rawops_dctcp" || fail "unload rawops_dctcp"
   else fail "load --pin tcp_cc_dctcp.bpf.o" "$(echo "$out" | tail -n 3 | tr '\n' ' ')"; fi
 else fail "insmod tcp_dctcp.ko" "$(ls /tcp_dctcp.ko 2>&1)"; fi
+
+# A BPF qdisc of our own: registered by rawops, attached to lo with an
+# rtnetlink request, carrying a TCP transfer; its kind goes with it.
+ip link set lo up
+mkdir -p /sys/fs/bpf/qdisc
+if out=$($R load /bpf/qdisc_rawops_fifo.bpf.o --pin /sys/fs/bpf/qdisc 2>&1); then
+  pass "load --pin qdisc_rawops_fifo.bpf.o (Qdisc_ops: BPF list of skbs, kptrs, qdisc kfuncs)"
+  old=$(cat /proc/sys/net/core/default_qdisc)
+  echo rawops_fifo > /proc/sys/net/core/default_qdisc 2>/dev/null && pass "default_qdisc accepts rawops_fifo while it is registered" \
+    || fail "default_qdisc accepts rawops_fifo while it is registered"
+  echo "$old" > /proc/sys/net/core/default_qdisc
+  if qdisc_attach lo rawops_fifo; then
+    pass "rawops_fifo attached as lo's root qdisc (RTM_NEWQDISC)"
+    (sleep 20 | nc -l -p 5597 > /tmp/received) &
+    sleep 0.3
+    dd if=/dev/zero bs=65536 count=64 2>/dev/null | nc 127.0.0.1 5597
+    for i in 1 2 3 4 5 6 7 8 9 10; do [ "$(wc -c < /tmp/received)" -ge 4194304 ] && break; sleep 0.2; done
+    pkill -f "sleep 20" 2>/dev/null; wait 2>/dev/null
+    expect "4 MiB went through rawops_fifo" "4194304" "$(wc -c < /tmp/received | tr -d ' ')"
+    set -- $($R map dump /sys/fs/bpf/qdisc/qdisc_rawops_fifo_bss | awk '/u64:/{print $2, $3, $4, $5; exit}')
+    [ "${1:-0}" -gt 100 ] && [ "${2:-0}" -gt 100 ] && [ "$4" -ge 1 ] \
+      && pass "rawops_fifo's counters: init $4, $1 packets enqueued, $2 dequeued, ${3:-0} dropped" \
+      || fail "rawops_fifo's counters" "enqueued/dequeued/dropped/inits: $*"
+    qdisc_attach lo --del && pass "lo's root qdisc removed" || fail "lo's root qdisc removed"
+  else fail "rawops_fifo attached as lo's root qdisc"; fi
+  $R unload /sys/fs/bpf/qdisc >/dev/null 2>&1 && pass "unload rawops_fifo" || fail "unload rawops_fifo"
+  echo rawops_fifo > /proc/sys/net/core/default_qdisc 2>/dev/null && fail "default_qdisc refuses rawops_fifo after unload" \
+    || pass "default_qdisc refuses rawops_fifo after unload"
+else fail "load --pin qdisc_rawops_fifo.bpf.o" "$(echo "$out" | grep -v '^[0-9]*: ' | tail -n 6 | tr '\n' ' ')"; fi
+
+# The fair-queueing one (.struct_ops.link): two connections at once through
+# four flow queues.
+mkdir -p /sys/fs/bpf/fq
+if out=$($R load /bpf/qdisc_rawops_fq.bpf.o --pin /sys/fs/bpf/fq 2>&1) && qdisc_attach lo rawops_fq; then
+  pass "rawops_fq registered (link) and attached to lo"
+  for port in 5595 5596; do (sleep 20 | nc -l -p $port > /tmp/fq$port) & done
+  sleep 0.3
+  for port in 5595 5596; do (dd if=/dev/zero bs=65536 count=32 2>/dev/null | nc 127.0.0.1 $port) & done
+  for i in $(seq 30); do [ "$(cat /tmp/fq5595 /tmp/fq5596 | wc -c)" -ge 4194304 ] && break; sleep 0.2; done
+  pkill -f "sleep 20" 2>/dev/null; wait 2>/dev/null
+  expect "2 x 2 MiB went through rawops_fq" "4194304" "$(cat /tmp/fq5595 /tmp/fq5596 | wc -c | tr -d ' ')"
+  set -- $($R map dump /sys/fs/bpf/fq/qdisc_rawops_fq_bss | awk '/u64:/{print $2, $3, $4, $5, $6; exit}')
+  used=0; for c in $1 $2 $3 $4; do [ "$c" -gt 0 ] && used=$((used + 1)); done
+  [ $used -ge 2 ] && [ "${5:-0}" -gt 100 ] && pass "rawops_fq spread the flows over $used queues ($1 $2 $3 $4 packets), dequeued $5" \
+    || fail "rawops_fq spread the flows over several queues" "$*"
+  qdisc_attach lo --del
+  $R unload /sys/fs/bpf/fq >/dev/null 2>&1 && pass "unload rawops_fq" || fail "unload rawops_fq"
+else fail "load and attach rawops_fq" "$(echo "$out" | grep -v '^[0-9]*: ' | tail -n 6 | tr '\n' ' ')"; fi
