@@ -37,6 +37,12 @@ scheduler() {  # scheduler OBJECT OPS_NAME [LOAD OPTIONS]
   expect "$name: still enabled after 3 s of forking loops on 2 CPUs" "enabled" "$(cat $S/state)"
   err=$(dmesg | grep -iE "sched_ext.*(error|disabled|runnable task stall|watchdog)" | head -n 2)
   [ -z "$err" ] && pass "$name: no sched_ext error in dmesg" || fail "$name: no sched_ext error in dmesg" "$err"
+  if [ "$name" = rawops_vtime ]; then  # per-CPU queues: each CPU served, some work stolen or local
+    st=$($R map dump $dir/scx_rawops_vtime_bss | awk '/u64:/{print $2, $3, $4, $5; exit}')
+    set -- $st
+    [ "${2:-0}" -gt 0 ] && [ "${4:-0}" -gt 0 ] && pass "$name: .bss: $4 enqueued, $2 dispatched from the own CPU's queue, $3 stolen" \
+      || fail "$name: .bss statistics" "vtime_now/local/stolen/enqueues: $st"
+  fi
   if [ "$name" = rawops_fifo ]; then  # our own: its .bss statistics and the knob
     st=$($R map dump $dir/scx_rawops_fifo_bss | awk '/u64:/{print $2, $3, $4; exit}')
     set -- $st
@@ -74,7 +80,7 @@ scheduler scx_flatcg.bpf.o flatcg
 # Our own global-FIFO scheduler: a .rodata knob set with --set, statistics
 # in .bss, and the exit information rawops unload reports.
 scheduler scx_rawops_fifo.bpf.o rawops_fifo "--set slice_ns=3000000"
-B=$(ls /sys/fs/bpf/rawops_fifo 2>/dev/null)
+scheduler scx_rawops_vtime.bpf.o rawops_vtime
 # A scheduler the kernel disables while it stays pinned: sysrq-S.
 $R load /bpf/scx_rawops_fifo.bpf.o --pin /sys/fs/bpf/sysrq >/dev/null 2>&1
 wait_state enabled || fail "rawops_fifo loads again" "$(cat $S/state)"
