@@ -157,3 +157,20 @@ TEST_CASE("subprog_order.bpf.o: the depth-first layout with a callback is what t
     CHECK(r->retval == 0);
     CHECK(args.result == (5 + 1) * 2 + (5 + 2) + (0 + 1 + 2 + 3));
 }
+
+TEST_CASE("core_sock_state.bpf.o: a CO-RE tp_btf object reads struct sock of a real connection (also run in both guests)") {
+    RAWOPS_REQUIRE_ROOT();
+    FdLeakCheck leaks;
+    auto l = load_object("core_sock_state.bpf.o");
+    REQUIRE_MESSAGE(l.ok(), l.error().message());
+    auto t = loopback_transfer("reno", 1u << 16);
+    REQUIRE_MESSAGE(t.ok(), t.error().message());
+    struct {
+        std::uint64_t established, local_port, remote_port, family;
+    } seen{};
+    auto v = read_global<decltype(seen)>(l->loaded, data_map(*l, ".bss"));
+    REQUIRE(v.ok());
+    CHECK(v->established >= 2);  // both ends of the connection
+    CHECK(v->family == 2);       // AF_INET
+    CHECK((v->local_port > 0 && v->remote_port > 0));
+}

@@ -25,7 +25,7 @@ cp "$script" "$root/guest.sh"
 cp tests/vm/tcp_cc_guest.sh "$root/tcp_cc_guest.sh"
 cp "$BUILD/rawops" "$root/rawops"
 cp "$VM"/bpf/*.bpf.o "$root/bpf/"
-cp "$BUILD/bpfprog/tcp_cc.bpf.o" "$BUILD/bpfprog/tcp_cc_dctcp.bpf.o" "$root/bpf/"  # host-built: CO-RE
+cp "$BUILD/bpfprog/tcp_cc.bpf.o" "$BUILD/bpfprog/tcp_cc_dctcp.bpf.o" "$BUILD/bpfprog/core_sock_state.bpf.o" "$root/bpf/"  # host-built: CO-RE
 cp "$cache/root/linux-base-$abi/usr/lib/modules/$abi/config" "$root/boot/config-$abi"
 [ -f "$VM/tcp_dctcp.ko" ] && cp "$VM/tcp_dctcp.ko" "$root/"
 cp "$VM/qdisc_attach" "$root/bin/"

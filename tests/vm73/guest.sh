@@ -86,6 +86,10 @@ $R load /bpf/scx_rawops_fifo.bpf.o --pin /sys/fs/bpf/sysrq >/dev/null 2>&1
 wait_state enabled || fail "rawops_fifo loads again" "$(cat $S/state)"
 echo S > /proc/sysrq-trigger
 wait_state disabled && pass "sysrq-S disables the pinned scheduler" || fail "sysrq-S disables the pinned scheduler" "$(cat $S/state)"
+out=$($R status /sys/fs/bpf/sysrq 2>&1)
+echo "$out" | grep -q "sched_ext exit info: kind SCX_EXIT_SYSRQ" && echo "$out" | grep -q "^sched_ext: state disabled" \
+  && pass "rawops status shows the pinned scheduler the kernel disabled, and why" \
+  || fail "rawops status shows the pinned scheduler the kernel disabled, and why" "$(echo "$out" | tr '\n' ' ')"
 out=$($R unload /sys/fs/bpf/sysrq 2>&1)
 echo "$out" | grep -q "sched_ext exit info.*kind SCX_EXIT_SYSRQ" && pass "unload reports the exit: $(echo "$out" | grep -m1 'exit info' | cut -c1-150)" \
   || fail "unload reports the sysrq exit" "$out"
