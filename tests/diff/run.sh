@@ -19,10 +19,21 @@ if [ "$(id -u)" -ne 0 ]; then skip "libbpf vs rawops" "needs root (libbpf loads 
 for tool in "$L" "$R"; do
   [ -x "$tool" ] || { fail "build $tool"; suite_end; exit; }
 done
+# libbpf pins LIBBPF_PIN_BY_NAME maps (maps_libbpf.bpf.o) under a pin root
+# that outlives the process: give it a folder of ours and empty it after
+# every object, even when the suite is interrupted. (bpffs refuses names
+# with a dot, hence no "." in the template.)
+PIN_ROOT=$(mktemp -d /sys/fs/bpf/rawops_diff_XXXXXX) || { fail "make a pin folder under /sys/fs/bpf"; suite_end; exit; }
+trap 'rm -rf "$PIN_ROOT"' EXIT
 compared=0
 for obj in "$BUILD"/bpfprog/*.bpf.o; do
   name=$(basename "$obj")
-  lout=$("$L" "$obj" 2>&1); lrc=$?
+  lout=$("$L" "$obj" "$PIN_ROOT" 2>&1); lrc=$?
+  if [ "$name" = maps_libbpf.bpf.o ] && [ $lrc -eq 0 ]; then
+    [ -e "$PIN_ROOT/shared_counts" ] && pass "libbpf pinned shared_counts under our pin folder (removed again)" \
+      || fail "libbpf pinned shared_counts under our pin folder" "$(ls "$PIN_ROOT")"
+  fi
+  rm -rf "${PIN_ROOT:?}"/*
   if [ $lrc -ne 0 ]; then
     skip "$name" "libbpf 1.4.6 cannot load it on this kernel: $(grep -m1 -v '^libbpf: load failed' <<<"$lout" | cut -c1-160)"
     continue

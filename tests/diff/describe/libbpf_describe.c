@@ -3,7 +3,9 @@
  * and per program, in the format rawops_describe prints. Maps, as the kernel
  * reports them: name, type, flags, sizes (only the maps libbpf created);
  * programs: section, type, expected attach type (struct_ops: member index),
- * for the programs libbpf loaded. Sorted by the caller. */
+ * for the programs libbpf loaded. Sorted by the caller.
+ * PIN_ROOT replaces libbpf's default /sys/fs/bpf for LIBBPF_PIN_BY_NAME maps,
+ * so that the caller can remove what libbpf pinned (the pins outlive us). */
 #include <stdio.h>
 #include <string.h>
 
@@ -17,12 +19,13 @@ static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
 
 int main(int argc, char **argv)
 {
-	if (argc != 2) {
-		fprintf(stderr, "usage: libbpf_describe OBJ.o\n");
+	if (argc != 3) {
+		fprintf(stderr, "usage: libbpf_describe OBJ.o PIN_ROOT\n");
 		return 2;
 	}
 	libbpf_set_print(quiet);
-	struct bpf_object *obj = bpf_object__open_file(argv[1], NULL);
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = argv[2]);
+	struct bpf_object *obj = bpf_object__open_file(argv[1], &opts);
 	if (!obj) {
 		fprintf(stderr, "libbpf: open failed\n");
 		return 1;
