@@ -98,7 +98,8 @@ int run_load(const LoadOptions& o) {
         sigprocmask(SIG_SETMASK, &old_mask, nullptr);
         return kExitOk;
     }
-    std::printf("running; press Ctrl-C (or send SIGTERM or SIGHUP) to unregister and exit\n");
+    std::printf("running; press Ctrl-C (or send SIGTERM%s) to unregister and exit\n",
+                sigismember(&stop, SIGHUP) ? " or SIGHUP" : "; SIGHUP is ignored, as it was at start");
     std::fflush(stdout);
     const int sig = wait_for(stop);
     // The signals stay blocked: a second Ctrl-C must not cut the unregistering short.
