@@ -98,6 +98,7 @@ private:
     std::vector<reloc::ArrayResize> resizes_;
     std::string arena_map_;  // the object's ARENA map, if any
     ObjectEdits edits_;      // the profiles' edits, then the user's
+    bool skipped_core_ = false;  // BuildOptions::testing_skip_core has done its one skip
     std::set<std::string> clear_absent_;  // struct_ops variables whose profile clears absent members
     std::uint32_t kern_version_ = 0;
     std::vector<std::string> modules_;                // modules whose BTF fd is needed
@@ -614,6 +615,11 @@ Status Builder::add_program(const ProgramBinding& pb) {
         auto r = core_relocation(site);
         if (!r) return std::move(r).error().context(obj_.path() + ": program '" + p.name + "', CO-RE relocation at insn " +
                                                    std::to_string(site.insn) + " (section '" + site.section + "')");
+        if (options_.testing_skip_core && !r->poison && r->value != r->orig && !skipped_core_) {
+            skipped_core_ = true;
+            lp.core.push_back("(skipped by testing_skip_core) " + r->description);
+            continue;
+        }
         RAWOPS_TRY(reloc::core_patch(lp.insns, site.insn, *r));
         changed += !r->poison && r->value != r->orig;
         poisoned += r->poison;
@@ -626,7 +632,15 @@ Status Builder::add_program(const ProgramBinding& pb) {
 
     const std::string summary = "load program '" + p.name + "' (" + p.section + ") for " + pb.bound_to +
                                 (linked->appended.empty() ? "" : ", with " + std::to_string(linked->appended.size()) + " subprogram(s)");
-    plan_.steps.push_back(Step{summary, Ref{Ref::Kind::Prog, p.name}, std::move(lp)});
+    const Ref prog{Ref::Kind::Prog, p.name};
+    plan_.steps.push_back(Step{summary, prog, std::move(lp)});
+    for (std::size_t i = 0; i < obj_.global_data().size(); ++i) {
+        const GlobalData& g = obj_.global_data()[i];
+        if (g.kind != DataKind::Rodata || data_values_[i].empty()) continue;
+        plan_.steps.push_back(Step{"bind '" + g.map_name + "' to program '" + p.name +
+                                       "' (libbpf binds every .rodata map to every program)",
+                                   {}, BindMap{prog, Ref{Ref::Kind::Data, g.section}}});
+    }
     return {};
 }
 

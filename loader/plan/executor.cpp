@@ -259,6 +259,10 @@ Result<Loaded> execute(const Plan& plan, const ExecOptions& options) {
             if (!m) return fail(std::move(m).error());
             std::memcpy(m->bytes().data(), a->data.data(), a->data.size());
             loaded.arena_ = std::move(m).value();
+        } else if (const auto* a = std::get_if<BindMap>(&step.action)) {
+            // Best effort, as libbpf ("don't fail hard if can't bind rodata"):
+            // the call and its errno still show in --trace.
+            (void)sys::prog_bind_map(need(a->prog), need(a->map));
         } else if (const auto* a = std::get_if<FreezeMap>(&step.action)) {
             auto s = sys::map_freeze(need(a->map));
             if (!s) return fail(std::move(s).error());

@@ -114,6 +114,15 @@ struct LoadProgram {
     std::vector<std::string> core; // each CO-RE relocation applied, as text
 };
 
+// BPF_PROG_BIND_MAP: libbpf binds every .rodata map to every program it
+// loads, whether or not the program uses it, so that tools find a program's
+// read-only data (bpftool's metadata) from the program alone. Best effort,
+// as in libbpf: a kernel without the command (before 5.10) only loses that.
+struct BindMap {
+    Ref prog;
+    Ref map;
+};
+
 // BPF_LINK_CREATE of a struct_ops map.
 struct CreateLink {
     Ref map;
@@ -142,8 +151,8 @@ struct AttachProgram {
     bool retprobe = false;
 };
 
-using Action = std::variant<LoadBtf, OpenModuleBtf, CreateMap, UpdateMap, FreezeMap, MapArena, LoadProgram, CreateLink,
-                            AttachProgram>;
+using Action = std::variant<LoadBtf, OpenModuleBtf, CreateMap, UpdateMap, FreezeMap, MapArena, LoadProgram, BindMap,
+                            CreateLink, AttachProgram>;
 
 struct Step {
     std::string summary;  // one line a person can read
@@ -171,6 +180,10 @@ struct BuildOptions {
     // user space does before load. Off: exactly what libbpf does.
     bool profiles = true;
     struct_ops::ProfileFiles profile_files;
+    // Test-only, never set by the CLI: leave the first CO-RE relocation that
+    // would change an instruction as compiled, so that tests/diff can show
+    // that comparing with libbpf catches a skipped relocation.
+    bool testing_skip_core = false;
 };
 
 // Everything is decided here: kernel types found, programs linked and

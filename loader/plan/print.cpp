@@ -72,6 +72,8 @@ std::string describe_step(const Step& step) {
         out << "mmap(" << (a->address ? std::to_string(a->address) : std::string("NULL")) << ", " << a->size
             << ", PROT_READ|PROT_WRITE, MAP_SHARED" << (a->address ? "|MAP_FIXED" : "") << ", " << a->map.str()
             << ", 0); then " << a->data.size() << " bytes copied to its start";
+    } else if (const auto* a = std::get_if<BindMap>(&step.action)) {
+        out << line(sys::Cmd::ProgBindMap, {{"prog_bind_map.prog_fd", a->prog.str()}, {"prog_bind_map.map_fd", a->map.str()}});
     } else if (const auto* a = std::get_if<FreezeMap>(&step.action)) {
         out << line(sys::Cmd::MapFreeze, {{"map_fd", a->map.str()}});
     } else if (const auto* a = std::get_if<LoadProgram>(&step.action)) {

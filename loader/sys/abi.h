@@ -38,6 +38,7 @@ enum class Cmd : int {
     LinkGetFdById = 30,
     LinkGetNextId = 31,
     LinkDetach = 34,
+    ProgBindMap = 35,
 };
 
 // BPF_OBJ_NAME_LEN: map and program names hold at most 15 characters + NUL.

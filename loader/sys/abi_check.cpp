@@ -38,6 +38,7 @@ static_assert(cmd(Cmd::LinkUpdate) == BPF_LINK_UPDATE);
 static_assert(cmd(Cmd::LinkGetFdById) == BPF_LINK_GET_FD_BY_ID);
 static_assert(cmd(Cmd::LinkGetNextId) == BPF_LINK_GET_NEXT_ID);
 static_assert(cmd(Cmd::LinkDetach) == BPF_LINK_DETACH);
+static_assert(cmd(Cmd::ProgBindMap) == BPF_PROG_BIND_MAP);
 
 static_assert(kObjNameLen == BPF_OBJ_NAME_LEN);
 static_assert(kMapTypeHash == BPF_MAP_TYPE_HASH);
@@ -185,6 +186,9 @@ SAME_OFFSET(LinkUpdate, flags, link_update.flags);
 SAME_OFFSET(LinkUpdate, old_fd, link_update.old_prog_fd);
 
 SAME_OFFSET(LinkDetach, link_fd, link_detach.link_fd);
+SAME_OFFSET(ProgBindMap, prog_fd, prog_bind_map.prog_fd);
+SAME_OFFSET(ProgBindMap, map_fd, prog_bind_map.map_fd);
+SAME_OFFSET(ProgBindMap, flags, prog_bind_map.flags);
 #undef SAME_OFFSET
 
 #define SAME_INFO(ours, field, theirs) \

@@ -204,6 +204,15 @@ struct LinkDetach {
 };
 static_assert(sizeof(LinkDetach) == 4);
 
+// BPF_PROG_BIND_MAP (5.10): the program holds a reference to the map
+// without using it in an instruction.
+struct ProgBindMap {
+    std::uint32_t prog_fd;
+    std::uint32_t map_fd;
+    std::uint32_t flags;
+};
+static_assert(sizeof(ProgBindMap) == 12);
+
 // --- info structs filled by BPF_OBJ_GET_INFO_BY_FD --------------------------
 
 // struct bpf_map_info, up to btf_vmlinux_id (6.9: the module BTF object id of a

@@ -329,6 +329,12 @@ const Field kLinkUpdate[] = {
 
 const Field kLinkDetach[] = {FN(LinkDetach, "link_detach.link_fd", link_fd, Fd, true)};
 
+const Field kProgBindMap[] = {
+    FN(ProgBindMap, "prog_bind_map.prog_fd", prog_fd, Fd, true),
+    FN(ProgBindMap, "prog_bind_map.map_fd", map_fd, Fd, true),
+    FN(ProgBindMap, "prog_bind_map.flags", flags, U32, false),
+};
+
 #undef F
 #undef FN
 
@@ -357,6 +363,7 @@ std::span<const Field> fields_of(Cmd cmd) {
         case Cmd::LinkCreate: return kLinkCreate;
         case Cmd::LinkUpdate: return kLinkUpdate;
         case Cmd::LinkDetach: return kLinkDetach;
+        case Cmd::ProgBindMap: return kProgBindMap;
     }
     return {};
 }
@@ -434,6 +441,7 @@ std::string cmd_name(Cmd cmd) {
         case Cmd::LinkGetFdById: return "BPF_LINK_GET_FD_BY_ID";
         case Cmd::LinkGetNextId: return "BPF_LINK_GET_NEXT_ID";
         case Cmd::LinkDetach: return "BPF_LINK_DETACH";
+        case Cmd::ProgBindMap: return "BPF_PROG_BIND_MAP";
     }
     return "BPF_CMD_" + std::to_string(static_cast<int>(cmd));
 }

@@ -108,4 +108,12 @@ Result<TestRunResult> prog_test_run(const TestRunRequest& request) {
     return TestRunResult{a.retval, a.duration, a.data_size_out, a.ctx_size_out};
 }
 
+Status prog_bind_map(int prog_fd, int map_fd) {
+    attr::ProgBindMap a{};
+    a.prog_fd = static_cast<std::uint32_t>(prog_fd);
+    a.map_fd = static_cast<std::uint32_t>(map_fd);
+    return bpf_status_call(Cmd::ProgBindMap, &a, sizeof a,
+                           "of map fd " + std::to_string(map_fd) + " to program fd " + std::to_string(prog_fd));
+}
+
 }  // namespace rawops::sys

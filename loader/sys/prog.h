@@ -73,4 +73,8 @@ struct TestRunResult {
 attr::TestRun encode(const TestRunRequest& request);
 Result<TestRunResult> prog_test_run(const TestRunRequest& request);
 
+// BPF_PROG_BIND_MAP: `prog_fd` keeps `map_fd` alive (libbpf binds .rodata
+// maps to every program so that tools find the program's metadata).
+Status prog_bind_map(int prog_fd, int map_fd);
+
 }  // namespace rawops::sys

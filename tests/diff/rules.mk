@@ -1,14 +1,33 @@
-# tests/diff: the same object described by libbpf 1.4.6 (open + load) and by
-# rawops (plan), compared line by line. libbpf comes from bookworm-backports
-# through tests/fetch_debs.sh, linked statically, test-only (never in rawops).
-DIFF_DIR := $(BUILD)/diff
+# tests/diff: the same object loaded by libbpf 1.4.6 and by rawops, and what
+# the kernel holds after each load compared (tests/diff/README.md). libbpf
+# comes from bookworm-backports through tests/fetch_debs.sh, linked
+# statically, test-only (never in rawops). Both holders are linked with
+# --wrap=syscall/--wrap=close so that hold/capture.c sees every bpf() call.
+DIFF_DIR  := $(BUILD)/diff
+DIFF_WRAP := -Wl,--wrap=syscall -Wl,--wrap=close -Wl,--wrap=dup2 -Wl,--wrap=dup3
 
-$(DIFF_DIR)/libbpf_describe: tests/diff/describe/libbpf_describe.c $(LIBBPF_A)
+$(DIFF_DIR)/capture.o: tests/diff/hold/capture.c tests/diff/hold/capture.h | $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	gcc -O2 -I$(LIBBPF_ROOT)/usr/include -o $@ $< $(LIBBPF_A) -lelf -lz
+	gcc -O2 -Wall -Werror -c -o $@ $<
 
-$(DIFF_DIR)/rawops_describe: tests/diff/describe/rawops_describe.cpp $(LIB)
+$(DIFF_DIR)/libbpf_hold: tests/diff/hold/libbpf_hold.c $(DIFF_DIR)/capture.o $(LIBBPF_A)
+	@mkdir -p $(@D)
+	gcc -O2 -Wall -Werror -I$(LIBBPF_ROOT)/usr/include -Itests/diff/hold -o $@ $< $(DIFF_DIR)/capture.o \
+	  $(LIBBPF_A) -lelf -lz $(DIFF_WRAP)
+
+$(DIFF_DIR)/rawops_hold: tests/diff/hold/rawops_hold.cpp $(DIFF_DIR)/capture.o $(LIB)
+	@mkdir -p $(@D)
+	$(CXX) $(CXXFLAGS) -o $@ $< $(DIFF_DIR)/capture.o $(LIB) $(DIFF_WRAP)
+
+$(DIFF_DIR)/kstate: tests/diff/kstate.cpp $(LIB)
 	@mkdir -p $(@D)
 	$(CXX) $(CXXFLAGS) -o $@ $< $(LIB)
 
-TEST_EXTRA_DEPS += $(DIFF_DIR)/libbpf_describe $(DIFF_DIR)/rawops_describe
+DIFF_TOOLS := $(DIFF_DIR)/libbpf_hold $(DIFF_DIR)/rawops_hold $(DIFF_DIR)/kstate
+TEST_EXTRA_DEPS += $(DIFF_TOOLS)
+
+# make diff OBJ=path.o [TARGET_BTF=path/vmlinux]: one object, both loaders.
+.PHONY: diff
+diff: $(DIFF_TOOLS)
+	@[ -n "$(OBJ)" ] || { echo "usage: make diff OBJ=path.o [TARGET_BTF=dir/vmlinux]"; exit 2; }
+	tests/diff/diff_one.sh $(OBJ) $(TARGET_BTF)
