@@ -471,6 +471,23 @@ Result<Value> calc(const btf::CoreRelo& relo, const Spec* spec, TypeId local_roo
 
 }  // namespace
 
+FlavouredNames::FlavouredNames(const Btf& target) {
+    for (TypeId id = target.first_own_id(); id < target.type_count(); ++id) {
+        const std::string_view name = target.type(id).name();
+        if (name.find("___") == std::string_view::npos) continue;
+        const std::string_view ess = struct_ops::essential_name(name);
+        if (ess.size() != name.size()) by_essential_.emplace_back(ess, id);
+    }
+    std::sort(by_essential_.begin(), by_essential_.end());
+}
+
+std::vector<TypeId> FlavouredNames::find(std::string_view essential) const {
+    std::vector<TypeId> ids;
+    auto it = std::lower_bound(by_essential_.begin(), by_essential_.end(), std::make_pair(essential, TypeId{0}));
+    for (; it != by_essential_.end() && it->first == essential; ++it) ids.push_back(it->second);
+    return ids;
+}
+
 bool types_are_compat(const Btf& local, TypeId local_id, const Btf& target, TypeId target_id) {
     return types_compat(local, local_id, target, target_id);
 }
@@ -502,7 +519,14 @@ Result<CoreResult> core_calc(const Btf& local, const btf::CoreRelo& relo, const 
     std::string where;
     for (const CoreTarget& target : targets) {
         bool any_candidate = false;
-        for (TypeId cand : target.btf->find_all(ess)) {
+        // libbpf's candidates: every target type whose essential name is ours.
+        std::vector<TypeId> cands = target.btf->find_all(ess);
+        if (target.flavoured) {
+            const std::vector<TypeId> more = target.flavoured->find(ess);
+            cands.insert(cands.end(), more.begin(), more.end());
+            std::sort(cands.begin(), cands.end());
+        }
+        for (TypeId cand : cands) {
             if (cand < target.btf->first_own_id() && target.name != "vmlinux") continue;  // base types: seen in vmlinux
             if (!kinds_compat(lt, target.btf->type(cand))) continue;
             any_candidate = true;

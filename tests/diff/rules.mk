@@ -19,7 +19,7 @@ $(DIFF_DIR)/rawops_hold: tests/diff/hold/rawops_hold.cpp $(DIFF_DIR)/capture.o $
 	@mkdir -p $(@D)
 	$(CXX) $(CXXFLAGS) -o $@ $< $(DIFF_DIR)/capture.o $(LIB) $(DIFF_WRAP)
 
-$(DIFF_DIR)/kstate: tests/diff/kstate.cpp $(LIB)
+$(DIFF_DIR)/kstate: tests/diff/kstate/kstate.cpp $(LIB)
 	@mkdir -p $(@D)
 	$(CXX) $(CXXFLAGS) -o $@ $< $(LIB)
 
@@ -31,3 +31,19 @@ TEST_EXTRA_DEPS += $(DIFF_TOOLS)
 diff: $(DIFF_TOOLS)
 	@[ -n "$(OBJ)" ] || { echo "usage: make diff OBJ=path.o [TARGET_BTF=dir/vmlinux]"; exit 2; }
 	tests/diff/diff_one.sh $(OBJ) $(TARGET_BTF)
+
+# The CO-RE table (tests/diff/core/): local programs relocated by both
+# loaders against a hand-made target, whose BTF is the .BTF section of
+# core_target.c. clang-19 because TYPE_MATCHES needs LLVM >= 15.
+CORE_DIR := $(DIFF_DIR)/core
+$(CORE_DIR)/core_cases.bpf.o: tests/diff/core/core_cases.bpf.c $(BUILD)/vmlinux.h | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CLANG19) $(BPF_CFLAGS) -c $< -o $@
+
+# Named vmlinux: rawops reads a kernel BTF folder (<dir>/vmlinux).
+$(CORE_DIR)/target/vmlinux: tests/diff/core/core_target.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CLANG19) -g -O2 -target bpf -c $< -o $(CORE_DIR)/core_target.o
+	llvm-objcopy --dump-section .BTF=$@ $(CORE_DIR)/core_target.o
+
+TEST_EXTRA_DEPS += $(CORE_DIR)/core_cases.bpf.o $(CORE_DIR)/target/vmlinux

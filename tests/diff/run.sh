@@ -45,6 +45,9 @@ for obj in "$BUILD"/bpfprog/*.bpf.o; do
     *) diff_object "$name" "$obj" ;;
   esac
 done
+# The CO-RE table: every relocation kind against a hand-made target BTF.
+CORE=$BUILD/diff/core
+diff_object "CO-RE table (core_cases.bpf.o against core_target.c)" "$CORE/core_cases.bpf.o" "$CORE/target/vmlinux"
 [ $compared -ge 12 ] && pass "compared $compared objects with libbpf" || fail "compared at least 12 objects with libbpf" "only $compared"
 
 # A deliberately broken rawops must be caught, with the member named.
@@ -53,5 +56,11 @@ if [ $rc -eq 1 ] && grep -q "member ssthresh: libbpf \`prog reno_ssthresh\` vs r
   pass "a rawops that swaps two struct_ops members is caught (exit 1, member ssthresh named)"
 else
   fail "a rawops that swaps two struct_ops members is caught" "exit $rc: $(head -n 8 <<<"$out")"
+fi
+out=$(tests/diff/diff_one.sh --break=skip-core "$CORE/core_cases.bpf.o" "$CORE/target/vmlinux" 2>&1); rc=$?
+if [ $rc -eq 1 ] && grep -q "^prog fields: insn 0000: libbpf \`r2 = 12\` vs rawops \`r2 = 0\`" <<<"$out"; then
+  pass "a rawops that skips a CO-RE relocation is caught (exit 1, instruction 0 of program fields shown on both sides)"
+else
+  fail "a rawops that skips a CO-RE relocation is caught" "exit $rc: $(head -n 8 <<<"$out")"
 fi
 suite_end
