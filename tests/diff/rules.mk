@@ -12,19 +12,22 @@ $(DIFF_DIR)/capture.o: tests/diff/hold/capture.c tests/diff/hold/capture.h | $(D
 
 $(DIFF_DIR)/libbpf_hold: tests/diff/hold/libbpf_hold.c $(DIFF_DIR)/capture.o $(LIBBPF_A)
 	@mkdir -p $(@D)
-	gcc -O2 -Wall -Werror -I$(LIBBPF_ROOT)/usr/include -Itests/diff/hold -o $@ $< $(DIFF_DIR)/capture.o \
+	gcc -O2 -Wall -Werror -static -I$(LIBBPF_ROOT)/usr/include -Itests/diff/hold -o $@ $< $(DIFF_DIR)/capture.o \
 	  $(LIBBPF_A) -lelf -lz $(DIFF_WRAP)
 
 $(DIFF_DIR)/rawops_hold: tests/diff/hold/rawops_hold.cpp $(DIFF_DIR)/capture.o $(LIB)
 	@mkdir -p $(@D)
-	$(CXX) $(CXXFLAGS) -o $@ $< $(DIFF_DIR)/capture.o $(LIB) $(DIFF_WRAP)
+	$(CXX) $(CXXFLAGS) -static -o $@ $< $(DIFF_DIR)/capture.o $(LIB) $(DIFF_WRAP)
 
 $(DIFF_DIR)/kstate: tests/diff/kstate/kstate.cpp $(LIB)
 	@mkdir -p $(@D)
-	$(CXX) $(CXXFLAGS) -o $@ $< $(LIB)
+	$(CXX) $(CXXFLAGS) -static -o $@ $< $(LIB)
 
+# Static, all three: the guests (tests/vm, tests/vm73) run them in a busybox
+# initramfs with tests/diff/guest_diff.sh.
 DIFF_TOOLS := $(DIFF_DIR)/libbpf_hold $(DIFF_DIR)/rawops_hold $(DIFF_DIR)/kstate
 TEST_EXTRA_DEPS += $(DIFF_TOOLS)
+VM_DEPS += $(DIFF_TOOLS)
 
 # make diff OBJ=path.o [TARGET_BTF=path/vmlinux]: one object, both loaders.
 .PHONY: diff

@@ -25,6 +25,8 @@ cp tests/vm/init.sh "$root/init" && chmod +x "$root/init"
 cp "$script" "$root/guest.sh"
 cp tests/vm/tcp_cc_guest.sh "$root/tcp_cc_guest.sh"
 cp "$BUILD/rawops" "$root/rawops"
+# tests/diff in the guest: the static holders, kstate and their runner.
+mkdir -p "$root/diff" && cp "$BUILD"/diff/{libbpf_hold,rawops_hold,kstate} tests/diff/guest_diff.sh "$root/diff/"
 cp "$VM/kmod/bpf_testmod.ko" "$root/"
 cp "$BUILD"/bpfprog/*.bpf.o "$root/bpf/"
 # Where libbpf (and rawops) read .kconfig values: the guest kernel has no

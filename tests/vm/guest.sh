@@ -113,6 +113,14 @@ check "unload the arena object" $R unload /sys/fs/bpf/arena
 . /tcp_cc_guest.sh
 tcp_cc_here "6.12"
 
+# libbpf and rawops compared on the module's types (tests/diff/guest_diff.sh).
+out=$(sh /diff/guest_diff.sh /diff /bpf/testmod_ops.bpf.o /bpf/testmod_ops_link.bpf.o /bpf/testmod_named_ops.bpf.o \
+  /bpf/fmod_ret_module.bpf.o /bpf/kprobe_kfunc.bpf.o /bpf/guest_tracing.bpf.o /bpf/tcp_cc.bpf.o 2>&1)
+echo "$out" | grep -v '^diff-compared:'
+n=$(echo "$out" | sed -n 's/^diff-compared: //p')
+[ "${n:-0}" -ge 5 ] && pass "libbpf and rawops compared on $n objects in the 6.12 guest" \
+  || fail "libbpf and rawops compared on at least 5 objects in the 6.12 guest" "only ${n:-0}"
+
 # The module can go once no map or link of its types is left (freed after RCU).
 ok=0
 for i in 1 2 3 4 5 6 7 8 9 10; do

@@ -24,6 +24,8 @@ cp tests/vm/init.sh "$root/init" && chmod +x "$root/init"
 cp "$script" "$root/guest.sh"
 cp tests/vm/tcp_cc_guest.sh "$root/tcp_cc_guest.sh"
 cp "$BUILD/rawops" "$root/rawops"
+# tests/diff in the guest: the static holders, kstate and their runner.
+mkdir -p "$root/diff" && cp "$BUILD"/diff/{libbpf_hold,rawops_hold,kstate} tests/diff/guest_diff.sh "$root/diff/"
 cp "$VM"/bpf/*.bpf.o "$root/bpf/"
 cp "$BUILD/bpfprog/tcp_cc.bpf.o" "$BUILD/bpfprog/tcp_cc_dctcp.bpf.o" "$BUILD/bpfprog/core_sock_state.bpf.o" "$root/bpf/"  # host-built: CO-RE
 cp "$cache/root/linux-base-$abi/usr/lib/modules/$abi/config" "$root/boot/config-$abi"

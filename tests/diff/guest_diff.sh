@@ -1,0 +1,63 @@
+#!/bin/sh
+# tests/diff inside a guest (busybox sh, no bash): each object loaded by the
+# static libbpf_hold and then by the static rawops_hold, what the kernel
+# holds read back by kstate while each load is alive, compared. The same
+# comparison as tests/diff/diff_one.sh, for what only a guest kernel has:
+# the seed module's types (6.12), sched_ext and Qdisc_ops (7.3).
+#
+#   guest_diff.sh TOOLS_DIR OBJ...
+#
+# Prints PASS:/FAIL:/SKIP: lines for the host to count. An object neither
+# loader can load is skipped with libbpf's reason; one loader loading what
+# the other refuses is a failure.
+T=$1; shift
+W=/tmp/diff
+PINS=/sys/fs/bpf/rawops_diff
+
+# hold SIDE TOOL ARGS...: load, describe while held, tear down; 0 if all worked.
+hold() {
+  side=$1; shift
+  rm -f $W/$side.in; mkfifo $W/$side.in
+  RAWOPS_DIFF_CALLS=$W/$side.calls "$@" < $W/$side.in > $W/$side.manifest 2> $W/$side.err &
+  pid=$!
+  exec 3> $W/$side.in
+  i=0
+  while [ $i -lt 600 ] && ! grep -qx ready $W/$side.manifest 2>/dev/null && kill -0 $pid 2>/dev/null; do
+    sleep 0.1; i=$((i + 1))
+  done
+  ok=1
+  grep -qx ready $W/$side.manifest && $T/kstate describe $W/$side.manifest > $W/$side.state 2>> $W/$side.err && ok=0
+  exec 3>&-
+  wait $pid || ok=1
+  rm -rf $PINS/*
+  return $ok
+}
+
+mkdir -p $W $PINS
+compared=0
+for obj in "$@"; do
+  name=$(basename "$obj")
+  rm -f $W/*
+  case $name in dummy_ops.bpf.o) export RAWOPS_DIFF_NO_REGISTER=1 ;; *) unset RAWOPS_DIFF_NO_REGISTER ;; esac
+  l=ok; r=ok
+  hold libbpf $T/libbpf_hold "$obj" $PINS || l=failed
+  hold rawops $T/rawops_hold "$obj" $PINS || r=failed
+  if [ $l = failed ] && [ $r = failed ]; then
+    echo "SKIP: diff $name: neither loader can load it here; libbpf: $(grep -v 'load of\|failed to load object' $W/libbpf.err | head -n 1 | cut -c1-150)"
+    continue
+  fi
+  if [ $l = failed ] || [ $r = failed ]; then
+    echo "FAIL: diff $name: both loaders load it or both refuse: libbpf $l, rawops $r: $(tail -n 3 $W/libbpf.err $W/rawops.err | tr '\n' ' ' | cut -c1-400)"
+    continue
+  fi
+  report=$($T/kstate compare $W/libbpf.state $W/rawops.state libbpf rawops)
+  calls=$(grep '^essential ' $W/libbpf.calls | sort > $W/l.ess; grep '^essential ' $W/rawops.calls | sort > $W/r.ess; diff $W/l.ess $W/r.ess)
+  if [ -z "$report" ] && [ -z "$calls" ]; then
+    echo "PASS: diff $name: the kernel holds the same after libbpf and rawops ($(wc -l < $W/libbpf.state) facts, $(wc -l < $W/l.ess) essential bpf() calls each)"
+    compared=$((compared + 1))
+  else
+    echo "FAIL: diff $name: the kernel holds the same after libbpf and rawops: $(echo "$report" "$calls" | head -n 12 | tr '\n' ' ' | cut -c1-600)"
+  fi
+done
+rm -rf $PINS $W
+echo "diff-compared: $compared"
