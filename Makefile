@@ -127,6 +127,7 @@ help:
 	@echo "  demo     build everything and run the demo scenario (see README)"
 	@echo "  test     build and run every test suite; ends with 'N passed, M failed'"
 	@echo "  bench    benchmarks side by side with libbpf, reported as ratios"
+	@echo "  diff     OBJ=x.o: load it with libbpf 1.4.6 and with rawops, compare what the kernel holds"
 	@echo "  fuzz     build and run the libFuzzer targets for a short time each"
 	@echo "  vm-test  only the guest tests: Debian 6.12 (kernel module) and 7.3 (sched_ext) under qemu"
 	@echo "  clean    remove build/"

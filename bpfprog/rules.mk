@@ -21,3 +21,12 @@ $(BUILD)/bpfprog/%.bpf.o: bpfprog/clang19/%.bpf.c $(BUILD)/vmlinux.h | $(DEPS_ST
 	$(CLANG19) $(BPF_CFLAGS) -MMD -MP -c $< -o $@
 TEST_EXTRA_DEPS += $(BPF19_OBJS)
 all: $(BPF19_OBJS)
+
+# The whole corpus once more with clang-19, for tests/diff: libbpf and
+# rawops must agree on what either compiler emits (BTF, relocations, the
+# instruction mix of newer LLVM). Not part of `all`: only the tests use them.
+BPF_OBJS_CLANG19 := $(patsubst bpfprog/%.bpf.c,$(BUILD)/bpfprog-clang19/%.bpf.o,$(BPF_SRCS))
+$(BUILD)/bpfprog-clang19/%.bpf.o: bpfprog/%.bpf.c $(BUILD)/vmlinux.h | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CLANG19) $(BPF_CFLAGS) -MMD -MP -c $< -o $@
+TEST_EXTRA_DEPS += $(BPF_OBJS_CLANG19)

@@ -48,7 +48,8 @@ cleanup() {
 trap cleanup EXIT
 
 # hold SIDE TOOL ARGS...: load with TOOL, describe what the kernel holds while
-# TOOL keeps it, let TOOL tear down. 0 when all of that worked.
+# TOOL keeps it, let TOOL tear down. 0 when all of that worked, 1 when the
+# load failed; a failed reading ends the comparison (exit 2).
 hold() {
   local side=$1; shift
   mkfifo "$work/$side.in"
@@ -64,12 +65,14 @@ hold() {
   done
   local described=1
   if grep -qx ready "$work/$side.manifest"; then
+    described=3
     "$K" describe "$work/$side.manifest" >"$work/$side.state" 2>>"$work/$side.err" && described=0
   fi
   exec {keep_open}>&-
   wait "$holder"; local rc=$?
   holder=""
   rm -rf "${pins:?}"/*
+  [ $described -eq 3 ] && { echo "kstate could not read what $side's load holds: $(tail -n 3 "$work/$side.err")"; exit 2; }
   [ $described -eq 0 ] && [ $rc -eq 0 ]
 }
 

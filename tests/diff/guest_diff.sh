@@ -14,7 +14,15 @@ T=$1; shift
 W=/tmp/diff
 PINS=/sys/fs/bpf/rawops_diff
 
-# hold SIDE TOOL ARGS...: load, describe while held, tear down; 0 if all worked.
+for tool in libbpf_hold rawops_hold kstate; do
+  $T/$tool >/dev/null 2>&1
+  if [ $? -eq 127 ]; then
+    echo "FAIL: diff: $T/$tool does not run here (not static?)"; echo "diff-compared: 0"; exit 0
+  fi
+done
+
+# hold SIDE TOOL ARGS...: load, describe while held, tear down. 0 if all
+# worked, 1 if the load failed, 3 if the reading failed.
 hold() {
   side=$1; shift
   rm -f $W/$side.in; mkfifo $W/$side.in
@@ -26,9 +34,12 @@ hold() {
     sleep 0.1; i=$((i + 1))
   done
   ok=1
-  grep -qx ready $W/$side.manifest && $T/kstate describe $W/$side.manifest > $W/$side.state 2>> $W/$side.err && ok=0
+  if grep -qx ready $W/$side.manifest; then
+    ok=3
+    $T/kstate describe $W/$side.manifest > $W/$side.state 2>> $W/$side.err && ok=0
+  fi
   exec 3>&-
-  wait $pid || ok=1
+  wait $pid || [ $ok -ne 0 ] || ok=1
   rm -rf $PINS/*
   return $ok
 }
@@ -40,8 +51,14 @@ for obj in "$@"; do
   rm -f $W/*
   case $name in dummy_ops.bpf.o) export RAWOPS_DIFF_NO_REGISTER=1 ;; *) unset RAWOPS_DIFF_NO_REGISTER ;; esac
   l=ok; r=ok
-  hold libbpf $T/libbpf_hold "$obj" $PINS || l=failed
-  hold rawops $T/rawops_hold "$obj" $PINS || r=failed
+  hold libbpf $T/libbpf_hold "$obj" $PINS; rc=$?
+  [ $rc -eq 1 ] && l=failed; [ $rc -eq 3 ] && l=unreadable
+  hold rawops $T/rawops_hold "$obj" $PINS; rc=$?
+  [ $rc -eq 1 ] && r=failed; [ $rc -eq 3 ] && r=unreadable
+  if [ $l = unreadable ] || [ $r = unreadable ]; then
+    echo "FAIL: diff $name: kstate could not read what the kernel holds: $(tail -n 2 $W/libbpf.err $W/rawops.err | tr '\n' ' ' | cut -c1-300)"
+    continue
+  fi
   if [ $l = failed ] && [ $r = failed ]; then
     echo "SKIP: diff $name: neither loader can load it here; libbpf: $(grep -v 'load of\|failed to load object' $W/libbpf.err | head -n 1 | cut -c1-150)"
     continue
