@@ -167,7 +167,8 @@ struct PairSide {
     std::uint32_t pair = 0;
 };
 
-PairSide build_pair(std::uint32_t a_size, bool a_signed, bool with_extra, const std::string& enum_name) {
+PairSide build_pair(std::uint32_t a_size, bool a_signed, bool with_extra, const std::string& enum_name,
+                    const std::string& struct_name = "pair") {
     BtfBuilder b;
     const auto a = b.int_(a_signed ? "a_int" : "a_uint", a_size, a_size * 8, a_signed ? 1 : 0);
     const auto e = b.type(enum_name, 6, 1, false, 4);
@@ -176,7 +177,7 @@ PairSide build_pair(std::uint32_t a_size, bool a_signed, bool with_extra, const 
     std::vector<BtfBuilder::M> ms{{"a", a, 0}, {"e", e, 64}};
     if (with_extra) ms.push_back({"extra", a, 128});
     PairSide s;
-    s.pair = b.composite(false, "pair", 24, ms);
+    s.pair = b.composite(false, struct_name, 24, ms);
     b.str("0:0");  // pair.a
     b.str("0:1");  // pair.e
     b.str("0");    // the type itself
@@ -239,4 +240,25 @@ TEST_CASE("a field that changes size is accessed with the new width only if unsi
     std::vector<Insn> alu{Insn{0x07, 0x01, 0, 0}};  // r1 += 0
     REQUIRE(reloc::core_patch(alu, 0, s).ok());
     CHECK(alu[0].imm == 0);
+}
+
+TEST_CASE("a target type named pair___v2 is a candidate for a local pair (libbpf's essential-name match)") {
+    const PairSide local = build_pair(4, true, false, "color");
+    const PairSide flavoured = build_pair(4, true, true, "color", "pair___v2");
+    auto l = btf::Btf::parse(std::span<const std::uint8_t>(local.raw));
+    auto t = btf::Btf::parse(std::span<const std::uint8_t>(flavoured.raw));
+    REQUIRE(l.ok());
+    REQUIRE(t.ok());
+    const reloc::FlavouredNames names(*t);
+    CHECK(names.find("pair") == std::vector<btf::TypeId>{flavoured.pair});
+    CHECK(names.find("pair___v2").empty());
+    const btf::CoreRelo relo{0, local.pair, off_of(*l, "0"), CoreReloKind::TypeExists};
+    // With exact names only, the target has no "pair"; libbpf finds pair___v2.
+    auto exact = reloc::core_calc(*l, relo, {{&*t, "vmlinux"}});
+    REQUIRE(exact.ok());
+    CHECK_FALSE(exact->found);
+    auto r = reloc::core_calc(*l, relo, {{&*t, "vmlinux", &names}});
+    REQUIRE(r.ok());
+    CHECK(r->found);
+    CHECK(r->value == 1);
 }
