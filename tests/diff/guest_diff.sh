@@ -49,7 +49,14 @@ compared=0
 for obj in "$@"; do
   name=$(basename "$obj")
   rm -f $W/*
-  case $name in dummy_ops.bpf.o) export RAWOPS_DIFF_NO_REGISTER=1 ;; *) unset RAWOPS_DIFF_NO_REGISTER ;; esac
+  # Created and loaded, not registered: bpf_dummy_ops cannot be, and a
+  # sched_ext scheduler loaded as plain libbpf loads it (without the values
+  # scx's user space sets before load) is enabled broken: the kernel
+  # disables it with a runtime error, or it stalls a TCG guest first.
+  case $name in
+    dummy_ops.bpf.o|scx_*.bpf.o) export RAWOPS_DIFF_NO_REGISTER=1; how=" (not registered)" ;;
+    *) unset RAWOPS_DIFF_NO_REGISTER; how="" ;;
+  esac
   l=ok; r=ok
   hold libbpf $T/libbpf_hold "$obj" $PINS; rc=$?
   [ $rc -eq 1 ] && l=failed; [ $rc -eq 3 ] && l=unreadable
@@ -71,7 +78,7 @@ for obj in "$@"; do
   calls=$(grep '^essential ' $W/libbpf.calls | sort > $W/l.ess; grep '^essential ' $W/rawops.calls | sort > $W/r.ess; diff $W/l.ess $W/r.ess)
   if [ $cmp -eq 0 ] && [ -z "$calls" ]; then
     expected=$(echo "$report" | grep -c ', expected: ')
-    echo "PASS: diff $name: the kernel holds the same after libbpf and rawops ($(wc -l < $W/libbpf.state) facts, $(wc -l < $W/l.ess) essential bpf() calls each$([ "$expected" -gt 0 ] && echo "; $expected expected difference(s): $(echo "$report" | grep ', expected: ' | cut -d: -f1,2 | tr '\n' ' ')"))"
+    echo "PASS: diff $name$how: the kernel holds the same after libbpf and rawops ($(wc -l < $W/libbpf.state) facts, $(wc -l < $W/l.ess) essential bpf() calls each$([ "$expected" -gt 0 ] && echo "; $expected expected difference(s): $(echo "$report" | grep ', expected: ' | cut -d: -f1,2 | tr '\n' ' ')"))"
     compared=$((compared + 1))
   else
     echo "FAIL: diff $name: the kernel holds the same after libbpf and rawops: $(echo "$report" "$calls" | head -n 12 | tr '\n' ' ' | cut -c1-600)"
