@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 
+#include "loader/elf/elf_file.h"
 #include "loader/plan/plan.h"
 #include "loader/reloc/btf_fixup.h"
 #include "loader/reloc/kernel_files.h"
@@ -418,11 +419,15 @@ Status Builder::add_data_maps() {
         if (g.datasec) {
             cm.request.btf_value_type_id = g.datasec;
             cm.btf = Ref{Ref::Kind::Btf, ""};
-            // libbpf's map_is_mmapable(): a DATASEC with any non-static variable.
-            for (const btf::VarSecInfo& v : obj_.btf().type(g.datasec).var_secinfos())
-                if (obj_.btf().type(v.type).kind() == btf::Kind::Var &&
-                    obj_.btf().type(v.type).linkage() != btf::Linkage::Static)
-                    cm.request.map_flags |= sys::kMapFlagMmapable;
+            // libbpf's map_is_mmapable(): a DATASEC with any non-static
+            // variable, a __hidden one counting as static (btf_fixup_datasec).
+            for (const btf::VarSecInfo& v : obj_.btf().type(g.datasec).var_secinfos()) {
+                const btf::TypeView var = obj_.btf().type(v.type);
+                if (var.kind() != btf::Kind::Var || var.linkage() == btf::Linkage::Static) continue;
+                const elf::Symbol* sym = obj_.elf().find_symbol(g.section_index, var.name());
+                if (sym && reloc::restricted_visibility(*sym)) continue;
+                cm.request.map_flags |= sys::kMapFlagMmapable;
+            }
         }
         plan_.steps.push_back(Step{"create map '" + g.map_name + "' for section " + g.section + " (" +
                                        std::to_string(value.size()) + " bytes)",

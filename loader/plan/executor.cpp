@@ -96,6 +96,35 @@ void Loaded::release_all() {
     while (!fds_.empty()) fds_.pop_back();  // reverse creation order
 }
 
+std::string Loaded::holdings() const {
+    std::size_t btf = 0, maps = 0, progs = 0, links = 0, other = 0, legacy = 0;
+    for (const auto& [ref, f] : fds_) {
+        switch (ref.kind) {
+            case Ref::Kind::Btf:
+            case Ref::Kind::ModuleBtf: btf++; break;
+            case Ref::Kind::Map:
+            case Ref::Kind::Data: maps++; break;
+            case Ref::Kind::Prog: progs++; break;
+            case Ref::Kind::Link:
+            case Ref::Kind::ProgLink: links++; break;
+            default: other++; break;
+        }
+    }
+    for (const Registration& r : registrations_) legacy += !r.link;
+    std::string out;
+    auto add = [&](std::size_t n, const char* one, const char* many) {
+        if (n) out += (out.empty() ? "" : ", ") + std::to_string(n) + " " + (n == 1 ? one : many);
+    };
+    add(btf, "BTF", "BTFs");
+    add(maps, "map", "maps");
+    add(progs, "program", "programs");
+    add(links, "link", "links");
+    add(other, "perf event", "perf events");
+    add(legacy, "legacy registration", "legacy registrations");
+    add(auto_pins_.size(), "pin", "pins");
+    return out.empty() ? "nothing" : out;
+}
+
 int Loaded::fd(const Ref& ref) const {
     for (const auto& [r, f] : fds_)
         if (r == ref) return f.get();
@@ -194,8 +223,15 @@ Result<Loaded> execute(const Plan& plan, const ExecOptions& options) {
     for (std::size_t i = 0; i < plan.steps.size(); ++i) {
         const Step& step = plan.steps[i];
         const std::string where = plan.object + ": step " + std::to_string(i + 1) + " (" + step.summary + ")";
-        // On any failure `loaded` goes out of scope: its destructor unwinds.
-        auto fail = [&](Error e) -> Result<Loaded> { return std::move(e).context(where); };
+        // On any failure `loaded` goes out of scope: its destructor unwinds,
+        // and the error says what that took back.
+        auto fail = [&](Error e) -> Result<Loaded> {
+            const int err = e.err_no();
+            std::string m = std::move(e).context(where).message();
+            // On the first line, before a verifier log that may follow.
+            m.insert(std::min(m.find('\n'), m.size()), "; rolled back: " + loaded.holdings());
+            return Error(std::move(m), err);
+        };
 
         if (const auto* a = std::get_if<LoadBtf>(&step.action)) {
             std::string log;

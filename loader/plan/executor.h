@@ -71,6 +71,10 @@ public:
     // wrote to it comes back in the same buffer.
     Result<sys::TestRunResult> run(const std::string& prog, std::span<std::byte> ctx) const;
 
+    // What this load holds, for messages: "1 BTF, 4 maps, 7 programs, 1 link,
+    // 1 legacy registration" ("nothing" when empty).
+    std::string holdings() const;
+
     // Unregisters every struct_ops (links closed, legacy maps deleted) and
     // closes every fd. Safe to call twice.
     Status detach();

@@ -11,7 +11,9 @@ namespace {
 
 constexpr std::uint32_t kLinkageGlobal = 1;        // BTF_FUNC_GLOBAL
 constexpr std::uint32_t kLinkageExtern = 2;        // BTF_FUNC_EXTERN
+constexpr std::uint32_t kVarStatic = 0;            // BTF_VAR_STATIC
 constexpr std::uint32_t kVarGlobalAllocated = 1;   // BTF_VAR_GLOBAL_ALLOCATED
+constexpr std::uint32_t kVarGlobalExtern = 2;      // BTF_VAR_GLOBAL_EXTERN
 constexpr std::uint32_t kHeaderTypeLen = 12;       // btf_header.type_len
 constexpr std::uint32_t kHeaderStrOff = 16;
 constexpr std::uint32_t kHeaderStrLen = 20;
@@ -161,8 +163,30 @@ Result<std::vector<std::uint8_t>> kernel_ready_btf(const Object& obj, const std:
                 return Error(obj.path() + ": BTF variable '" + std::string(var.name()) + "' in DATASEC '" + sec_name +
                              "' has no symbol");
             put32(out, vsi + 4, static_cast<std::uint32_t>(sym->value));
+            // libbpf's btf_fixup_datasec(): a global made __hidden is static
+            // for the kernel (and its section is then not BPF_F_MMAPABLE).
+            const std::uint32_t linkage = get32(out, offset_of(var) + 12);
+            if (linkage != kVarStatic && linkage != kVarGlobalExtern && restricted_visibility(*sym))
+                put32(out, offset_of(var) + 12, kVarStatic);
         }
         sort_secinfos(out, rec, t.vlen());
+    }
+
+    // libbpf's bpf_object__sanitize_and_load_btf(): a global subprogram
+    // made __hidden gets a static FUNC, so the verifier checks it in its
+    // caller's context instead of on its own (scx's libraries rely on it).
+    for (const Program& p : obj.programs()) {
+        if (!p.subprogram || !p.global) continue;
+        const elf::Symbol* sym = obj.elf().find_symbol(p.section_index, p.name);
+        if (!sym || !restricted_visibility(*sym)) continue;
+        for (btf::TypeId id = 1; id < b.type_count(); ++id) {
+            const btf::TypeView t = b.type(id);
+            if (t.kind() != btf::Kind::Func || (get32(out, offset_of(t) + 4) & 0xffffu) != kLinkageGlobal ||
+                t.name() != p.name)
+                continue;
+            put32(out, offset_of(t) + 4, get32(out, offset_of(t) + 4) & ~0xffffu);  // BTF_FUNC_STATIC
+            break;
+        }
     }
 
     // Linkage "extern" is refused by the kernel anywhere, not only in .ksyms.

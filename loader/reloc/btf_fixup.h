@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "loader/elf/elf_file.h"
 #include "loader/object.h"
 
 namespace rawops::reloc {
@@ -27,6 +28,10 @@ struct ArrayResize {
     std::uint32_t elements = 0;
     std::uint64_t new_size = 0;
 };
+
+// STV_HIDDEN or STV_INTERNAL: libbpf treats such a global as static (its
+// BTF VAR or FUNC linkage, and whether its section is BPF_F_MMAPABLE).
+inline bool restricted_visibility(const elf::Symbol& s) { return s.visibility == 1 || s.visibility == 2; }
 
 Result<std::vector<std::uint8_t>> kernel_ready_btf(const Object& obj, const std::vector<ArrayResize>& resizes = {});
 

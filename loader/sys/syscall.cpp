@@ -13,6 +13,28 @@
 namespace rawops::sys {
 namespace {
 
+// Fault injection (test-only): which call fails, how, and the count so far.
+std::uint64_t fault_nth = 0, fault_window = 0;
+int fault_err = 0;
+std::uint64_t fault_count = 0;
+Cmd fault_cmd{};
+bool fault_streak = false;  // every call since the nth was of its command
+
+long raw_bpf(Cmd cmd, void* attr, std::uint32_t size) {
+    ++fault_count;
+    if (fault_count == fault_nth) {
+        fault_cmd = cmd;
+        fault_streak = true;
+    } else if (fault_streak && cmd != fault_cmd) {
+        fault_streak = false;
+    }
+    if (fault_nth && fault_streak && fault_count - fault_nth < fault_window) {
+        errno = fault_err;
+        return -1;
+    }
+    return ::syscall(SYS_bpf, static_cast<int>(cmd), attr, size);
+}
+
 Observer& current_observer() {
     static Observer observer;
     return observer;
@@ -54,11 +76,11 @@ std::string format_call(const CallRecord& r) {
 
 long bpf_call(Cmd cmd, void* attr, std::uint32_t size) {
     const Observer& observer = current_observer();
-    if (!observer) return ::syscall(SYS_bpf, static_cast<int>(cmd), attr, size);
+    if (!observer) return raw_bpf(cmd, attr, size);
 
     CallRecord record{cmd, describe(cmd, std::span(static_cast<const std::byte*>(attr), size))};
     auto start = std::chrono::steady_clock::now();
-    long result = ::syscall(SYS_bpf, static_cast<int>(cmd), attr, size);
+    long result = raw_bpf(cmd, attr, size);
     int err = errno;
     auto end = std::chrono::steady_clock::now();
     record.result = result;
@@ -68,6 +90,16 @@ long bpf_call(Cmd cmd, void* attr, std::uint32_t size) {
     errno = err;  // the observer may have clobbered it
     return result;
 }
+
+void inject_fault_for_testing(std::uint64_t nth, int err, std::uint64_t count) {
+    fault_nth = nth;
+    fault_window = count;
+    fault_streak = false;
+    fault_err = err;
+    fault_count = 0;
+}
+
+std::uint64_t calls_since_fault_armed() { return fault_count; }
 
 Error call_error(Cmd cmd, const std::string& subject, int err) {
     std::string message = cmd_name(cmd);

@@ -50,6 +50,17 @@ std::string format_call(const CallRecord& record);
 // bpf(cmd, attr, size). Returns the kernel's result, or -1 with errno set.
 long bpf_call(Cmd cmd, void* attr, std::uint32_t size);
 
+// Test-only fault injection (tests/host/fault_injection_test.cpp): from now
+// on, the `nth` bpf() call (1-based) fails with `err` without reaching the
+// kernel, as if the kernel had refused it, and so do up to `count - 1`
+// calls right after it of the same command (the loader's retries of that
+// call; the rollback's calls of other commands go through). The observer
+// still sees them. nth = 0 disarms. Either way the call count restarts.
+// The CLI never arms it.
+void inject_fault_for_testing(std::uint64_t nth, int err, std::uint64_t count = 1);
+// bpf() calls made since the last inject_fault_for_testing().
+std::uint64_t calls_since_fault_armed();
+
 // For commands that return a new fd. The fd is moved to 3 or above if it came
 // back as 0-2 (possible when stdin/out/err are closed, as in a bare initramfs):
 // fd 0 means "none" in many attr fields. `subject` names the object for the

@@ -128,7 +128,8 @@ int main(int argc, char** argv) {
         } else if (std::holds_alternative<plan::CreateMap>(s.action)) {
             std::printf("map %u\n", map_id(loaded->fd(s.creates)));
         } else if (std::holds_alternative<plan::CreateLink>(s.action)) {
-            std::printf("link %u\n", link_id(loaded->fd(s.creates)));
+            // (No link without registration: RAWOPS_DIFF_NO_REGISTER.)
+            if (loaded->fd(s.creates) >= 0) std::printf("link %u\n", link_id(loaded->fd(s.creates)));
         } else if (const auto* a = std::get_if<plan::AttachProgram>(&s.action)) {
             std::printf("link %u\n", link_id(loaded->program_link_fd(a->prog.name)));
         } else if (std::holds_alternative<plan::LoadBtf>(s.action)) {

@@ -201,10 +201,15 @@ private:
         sys::Fd fd = must(sys::btf_get_fd_by_id(m_.btf), "object BTF id " + num(m_.btf));
         auto raw = must(sys::btf_raw(fd.get()), "object BTF bytes");
         const std::size_t size = raw.size();
+        // FNV-1a of every byte: a changed linkage or name shows even when
+        // the size and the type count agree.
+        std::uint64_t fnv = 0xcbf29ce484222325ull;
+        for (std::uint8_t byte : raw) fnv = (fnv ^ byte) * 0x100000001b3ull;
         obj_btf_.emplace(must(btf::Btf::parse(std::move(raw), nullptr, "object BTF"), "object BTF"));
         out("btf|size", num(size));
         out("btf|types", num(obj_btf_->type_count() - 1));
         out("btf|strings", num(obj_btf_->header().str_len));
+        out("btf|fnv1a", hex_num(fnv));
     }
 
     void describe_map(int fd, const bpf_map_info& info) {
