@@ -248,9 +248,21 @@ private:
             out(k + "contents", "not readable");
             return;
         }
-        // 32 bytes a line, so that a difference names its offset.
-        for (std::size_t off = 0; off < value.size(); off += 32)
-            out(k + "bytes+" + hex_num(off), hex(value.data() + off, std::min<std::size_t>(32, value.size() - off)));
+        // 32 bytes a line, so that a difference names its offset. Kernel
+        // addresses the kernel keeps in the value (a bpf_list_head or
+        // bpf_rb_root initialised to point at itself) are per map: an aligned
+        // word in the kernel's half reads as <kernel-address> (16 characters,
+        // the width of the hex it replaces).
+        for (std::size_t off = 0; off < value.size(); off += 32) {
+            const std::size_t n = std::min<std::size_t>(32, value.size() - off);
+            std::string text = hex(value.data() + off, n);
+            for (std::size_t w = 0; w + 8 <= n; w += 8) {
+                std::uint64_t word = 0;
+                std::memcpy(&word, value.data() + off + w, 8);
+                if (word >= 0xffff800000000000ull) text.replace(w * 2, 16, "<kernel-address>");
+            }
+            out(k + "bytes+" + hex_num(off), text);
+        }
     }
 
     void describe_id_slots(int fd, const bpf_map_info& info, const std::string& k) {
