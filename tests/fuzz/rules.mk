@@ -31,3 +31,13 @@ $(BUILD)/fuzz/unit-asan: $(FUZZ_UNIT_OBJ) $(FUZZ_LIB)
 
 # The fuzzers' seeds include every BPF object the build produces.
 FUZZ_DEPS += $(BUILD)/fuzz/unit-asan $(BPF_OBJS)
+
+# The host suite (real kernel) rebuilt with the same sanitizers, part of
+# `make test` (tests/fuzz/host_asan.sh): the whole load path, ELF to
+# registration and teardown against the running kernel, checked for memory
+# errors and undefined behaviour, not only the parsers on random input.
+ASAN_HOST_OBJ := $(patsubst %.cpp,$(BUILD)/fuzz/obj/%.o,$(wildcard tests/host/*.cpp tests/common/*.cpp))
+$(BUILD)/fuzz/host-asan: $(ASAN_HOST_OBJ) $(FUZZ_LIB)
+	$(FUZZ_CXX) $(FUZZ_FLAGS) -o $@ $^ -lelf -lz
+TEST_EXTRA_DEPS += $(BUILD)/fuzz/host-asan
+SUITES += tests/fuzz/host_asan.sh

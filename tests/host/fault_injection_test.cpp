@@ -1,9 +1,10 @@
 // Issue 13, fault injection: every bpf() call of a load, one at a time, is
 // made to fail with each errno the kernel really returns for them
 // (sys::inject_fault_for_testing, the call never reaches the kernel). After
-// each failed load nothing may be left: no fd, no program, map or link id
-// that was not there before, no TCP congestion control, no pin; and the
-// error names the failing step, its errno and what was rolled back.
+// each failed load nothing may be left: no fd, no program or map of the
+// object's names that was not there before (a leftover link holds one of
+// them), no TCP congestion control, no pin; and the error names the failing
+// step, its errno and what was rolled back.
 #include <doctest/doctest.h>
 #include <linux/bpf.h>
 #include <sys/syscall.h>
@@ -15,6 +16,7 @@
 #include <fstream>
 #include <set>
 #include <thread>
+#include <variant>
 
 #include "loader/sys/describe.h"
 #include "loader/sys/syscall.h"
@@ -27,21 +29,40 @@ using namespace rawops::testing;
 
 namespace {
 
-// Ids the kernel has of one kind (BPF_PROG/MAP/LINK_GET_NEXT_ID), walked with
-// raw calls so that the injection does not see them.
-std::set<std::uint32_t> ids(int cmd) {
+// Ids the kernel has of one kind (BPF_PROG/MAP_GET_NEXT_ID) whose object is
+// named as one of this load's (other processes may load BPF meanwhile),
+// walked with raw calls so that the injection does not see them.
+std::set<std::uint32_t> ids(int next_cmd, int fd_cmd, const std::set<std::string>& names) {
     std::set<std::uint32_t> out;
     union bpf_attr a {};
     for (;;) {
-        if (::syscall(SYS_bpf, cmd, &a, sizeof a) < 0) break;
-        out.insert(a.next_id);
-        a.start_id = a.next_id;
+        if (::syscall(SYS_bpf, next_cmd, &a, sizeof a) < 0) break;
+        const std::uint32_t id = a.next_id;
+        a.start_id = id;
+        union bpf_attr g {};
+        g.prog_id = id;  // the same field as map_id
+        const int fd = static_cast<int>(::syscall(SYS_bpf, fd_cmd, &g, sizeof g));
+        if (fd < 0) continue;  // freed meanwhile
+        // bpf_prog_info and bpf_map_info both have a 16-byte name; read each as its own.
+        std::string name;
+        union bpf_attr i {};
+        if (next_cmd == BPF_PROG_GET_NEXT_ID) {
+            bpf_prog_info info{};
+            i.info = {static_cast<std::uint32_t>(fd), sizeof info, reinterpret_cast<std::uint64_t>(&info)};
+            if (::syscall(SYS_bpf, BPF_OBJ_GET_INFO_BY_FD, &i, sizeof i) == 0) name = info.name;
+        } else {
+            bpf_map_info info{};
+            i.info = {static_cast<std::uint32_t>(fd), sizeof info, reinterpret_cast<std::uint64_t>(&info)};
+            if (::syscall(SYS_bpf, BPF_OBJ_GET_INFO_BY_FD, &i, sizeof i) == 0) name = info.name;
+        }
+        ::close(fd);
+        if (names.count(name)) out.insert(id);
     }
     return out;
 }
 
 struct KernelState {
-    std::set<std::uint32_t> progs, maps, links;
+    std::set<std::uint32_t> progs, maps;
     std::string tcp;
     int fds = 0;
     std::set<std::string> pins;
@@ -53,8 +74,11 @@ std::string read_file(const std::string& path) {
     return std::string(std::istreambuf_iterator<char>(f), {});
 }
 
-KernelState snapshot(const std::string& pin_root) {
-    KernelState s{ids(BPF_PROG_GET_NEXT_ID), ids(BPF_MAP_GET_NEXT_ID), ids(BPF_LINK_GET_NEXT_ID),
+// What a load could leave behind. (A link left behind would hold its program
+// or map, so the names cover links too.)
+KernelState snapshot(const std::string& pin_root, const std::set<std::string>& names) {
+    KernelState s{ids(BPF_PROG_GET_NEXT_ID, BPF_PROG_GET_FD_BY_ID, names),
+                  ids(BPF_MAP_GET_NEXT_ID, BPF_MAP_GET_FD_BY_ID, names),
                   read_file("/proc/sys/net/ipv4/tcp_available_congestion_control"), open_fd_count(), {}};
     for (const auto& e : std::filesystem::directory_iterator(pin_root)) s.pins.insert(e.path().filename());
     return s;
@@ -62,11 +86,11 @@ KernelState snapshot(const std::string& pin_root) {
 
 // Programs and maps are freed after an RCU grace period or from a workqueue:
 // wait (up to 2 s) for the kernel to come back to `before`.
-KernelState settled(const KernelState& before, const std::string& pin_root) {
-    KernelState now = snapshot(pin_root);
+KernelState settled(const KernelState& before, const std::string& pin_root, const std::set<std::string>& names) {
+    KernelState now = snapshot(pin_root, names);
     for (int i = 0; i < 400 && !(now == before); ++i) {
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
-        now = snapshot(pin_root);
+        now = snapshot(pin_root, names);
     }
     return now;
 }
@@ -75,7 +99,6 @@ std::string difference(const KernelState& a, const KernelState& b) {
     std::string d;
     if (a.progs != b.progs) d += " programs " + std::to_string(a.progs.size()) + " -> " + std::to_string(b.progs.size());
     if (a.maps != b.maps) d += " maps " + std::to_string(a.maps.size()) + " -> " + std::to_string(b.maps.size());
-    if (a.links != b.links) d += " links " + std::to_string(a.links.size()) + " -> " + std::to_string(b.links.size());
     if (a.tcp != b.tcp) d += " tcp congestion controls '" + a.tcp + "' -> '" + b.tcp + "'";
     if (a.fds != b.fds) d += " fds " + std::to_string(a.fds) + " -> " + std::to_string(b.fds);
     if (a.pins != b.pins) d += " pins " + std::to_string(a.pins.size()) + " -> " + std::to_string(b.pins.size());
@@ -107,7 +130,13 @@ void inject_every_call(const std::string& name, const std::vector<int>& errnos, 
     auto p = plan::build(*obj, *kernel, build);
     REQUIRE_MESSAGE(p.ok(), p.error().message());
 
-    const KernelState before = snapshot(bpffs.dir());
+    // The kernel's names (15 characters) of what this load creates.
+    std::set<std::string> names;
+    for (const plan::Step& s : p->steps) {
+        if (const auto* m = std::get_if<plan::CreateMap>(&s.action)) names.insert(m->request.name.substr(0, 15));
+        if (const auto* l = std::get_if<plan::LoadProgram>(&s.action)) names.insert(l->name.substr(0, 15));
+    }
+    const KernelState before = snapshot(bpffs.dir(), names);
     sys::inject_fault_for_testing(0, 0);
     std::uint64_t calls = 0;
     {
@@ -117,7 +146,7 @@ void inject_every_call(const std::string& name, const std::vector<int>& errnos, 
         REQUIRE(clean->detach().ok());
     }
     remove_new_pins(bpffs.dir(), before.pins);
-    REQUIRE_MESSAGE(difference(before, settled(before, bpffs.dir())).empty(), "the clean load left something");
+    REQUIRE_MESSAGE(difference(before, settled(before, bpffs.dir(), names)).empty(), "the clean load left something");
     REQUIRE(calls > 0);
 
     for (int err : errnos) {
@@ -160,7 +189,7 @@ void inject_every_call(const std::string& name, const std::vector<int>& errnos, 
                         CHECK(r.error().err_no() == err);
                     }
                 }
-                const KernelState after = settled(before, bpffs.dir());
+                const KernelState after = settled(before, bpffs.dir(), names);
                 CHECK_MESSAGE(difference(before, after).empty(), "left behind:" << difference(before, after));
             }
         }
