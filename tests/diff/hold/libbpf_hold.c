@@ -73,7 +73,8 @@ int main(int argc, char **argv)
 	int kernel_link[MAX_LINKS];
 	int nr_links = 0, status = 0;
 	/* RAWOPS_DIFF_NO_REGISTER=1: struct_ops maps are created, not filled nor
-	 * registered (bpf_dummy_ops: its programs are only test-run). */
+	 * registered, and no program is attached (bpf_dummy_ops: its programs
+	 * are only test-run; sched_ext without its user space). */
 	const char *no_register_env = getenv("RAWOPS_DIFF_NO_REGISTER");
 	int no_register = no_register_env && *no_register_env == '1';
 	if (bpf_object__load(obj)) {
@@ -84,7 +85,9 @@ int main(int argc, char **argv)
 	/* The skeleton's attach: programs with an attach point, then struct_ops maps. */
 	struct bpf_program *p;
 	bpf_object__for_each_program(p, obj) {
-		if (bpf_program__fd(p) < 0 || bpf_program__type(p) == BPF_PROG_TYPE_STRUCT_OPS ||
+		/* RAWOPS_DIFF_NO_REGISTER: a programs-only load, as rawops'
+		 * ExecOptions::fill_struct_ops = false, attaches nothing either. */
+		if (no_register || bpf_program__fd(p) < 0 || bpf_program__type(p) == BPF_PROG_TYPE_STRUCT_OPS ||
 		    bpf_program__type(p) == BPF_PROG_TYPE_SYSCALL || !bpf_program__autoattach(p))
 			continue;
 		struct bpf_link *l = bpf_program__attach(p);

@@ -131,7 +131,8 @@ int main(int argc, char** argv) {
             // (No link without registration: RAWOPS_DIFF_NO_REGISTER.)
             if (loaded->fd(s.creates) >= 0) std::printf("link %u\n", link_id(loaded->fd(s.creates)));
         } else if (const auto* a = std::get_if<plan::AttachProgram>(&s.action)) {
-            std::printf("link %u\n", link_id(loaded->program_link_fd(a->prog.name)));
+            if (loaded->program_link_fd(a->prog.name) >= 0)
+                std::printf("link %u\n", link_id(loaded->program_link_fd(a->prog.name)));
         } else if (std::holds_alternative<plan::LoadBtf>(s.action)) {
             auto info = sys::btf_info(loaded->fd(s.creates));
             std::printf("btf %u\n", info ? info->id : 0);
