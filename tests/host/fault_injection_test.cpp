@@ -21,6 +21,7 @@
 #include "loader/sys/describe.h"
 #include "loader/sys/syscall.h"
 #include "tests/common/skip.h"
+#include "tests/host/kernel_objects.h"
 #include "tests/host/load_support.h"
 #include "tests/host/sys_support.h"
 
@@ -29,38 +30,6 @@ using namespace rawops::testing;
 
 namespace {
 
-// Ids the kernel has of one kind (BPF_PROG/MAP_GET_NEXT_ID) whose object is
-// named as one of this load's (other processes may load BPF meanwhile),
-// walked with raw calls so that the injection does not see them.
-std::set<std::uint32_t> ids(int next_cmd, int fd_cmd, const std::set<std::string>& names) {
-    std::set<std::uint32_t> out;
-    union bpf_attr a {};
-    for (;;) {
-        if (::syscall(SYS_bpf, next_cmd, &a, sizeof a) < 0) break;
-        const std::uint32_t id = a.next_id;
-        a.start_id = id;
-        union bpf_attr g {};
-        g.prog_id = id;  // the same field as map_id
-        const int fd = static_cast<int>(::syscall(SYS_bpf, fd_cmd, &g, sizeof g));
-        if (fd < 0) continue;  // freed meanwhile
-        // bpf_prog_info and bpf_map_info both have a 16-byte name; read each as its own.
-        std::string name;
-        union bpf_attr i {};
-        if (next_cmd == BPF_PROG_GET_NEXT_ID) {
-            bpf_prog_info info{};
-            i.info = {static_cast<std::uint32_t>(fd), sizeof info, reinterpret_cast<std::uint64_t>(&info)};
-            if (::syscall(SYS_bpf, BPF_OBJ_GET_INFO_BY_FD, &i, sizeof i) == 0) name = info.name;
-        } else {
-            bpf_map_info info{};
-            i.info = {static_cast<std::uint32_t>(fd), sizeof info, reinterpret_cast<std::uint64_t>(&info)};
-            if (::syscall(SYS_bpf, BPF_OBJ_GET_INFO_BY_FD, &i, sizeof i) == 0) name = info.name;
-        }
-        ::close(fd);
-        if (names.count(name)) out.insert(id);
-    }
-    return out;
-}
-
 struct KernelState {
     std::set<std::uint32_t> progs, maps;
     std::string tcp;
@@ -68,11 +37,6 @@ struct KernelState {
     std::set<std::string> pins;
     bool operator==(const KernelState&) const = default;
 };
-
-std::string read_file(const std::string& path) {
-    std::ifstream f(path);
-    return std::string(std::istreambuf_iterator<char>(f), {});
-}
 
 // What a load could leave behind. (A link left behind would hold its program
 // or map, so the names cover links too.)
