@@ -72,6 +72,25 @@ Status prepare_pin_dir(const std::string& dir) {
                      " is not on a bpffs (mount one first: mount -t bpf bpf /sys/fs/bpf)");
     if (existing != p && !std::filesystem::create_directories(p, ec))
         return Error("--pin " + dir + ": cannot create it: " + ec.message(), ec.value());
+    // One load a folder: `rawops unload DIR` removes everything in it, so a
+    // second load pinned beside another one would go with it.
+    if (existing == p) {
+        if (!std::filesystem::is_directory(p, ec))
+            return Error("--pin " + dir + ": it exists and is not a folder (a pinned object?): choose a new folder", EEXIST);
+        std::string held;
+        int n = 0;
+        for (const auto& e : std::filesystem::directory_iterator(p, ec)) {
+            const std::string name = e.path().filename().string();
+            // A bpffs root holds the kernel's own iterators.
+            if (name == "maps.debug" || name == "progs.debug") continue;
+            if (n++ < 4) held += (held.empty() ? "" : ", ") + name;
+        }
+        if (n > 0)
+            return Error("--pin " + dir + ": the folder already holds the pins of another load (" + held +
+                             (n > 4 ? ", ..." : "") + "): unload that first (rawops unload " + dir +
+                             ") or choose a new folder",
+                         EEXIST);
+    }
     return {};
 }
 

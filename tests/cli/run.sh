@@ -254,4 +254,45 @@ else
   rm -f "$pins.out"
 fi
 
+# The machine, not the object, is at fault: each case gets its own message and
+# a hint naming the fix; nothing is registered. Private mount namespaces
+# change only this process's view (a bind remount, never the shared bpffs).
+if [ "$(id -u)" -eq 0 ] && command -v unshare >/dev/null && command -v setpriv >/dev/null; then
+  env_case() {  # env_case NAME WANT_RC WANT_TEXT COMMAND...
+    local name=$1 want_rc=$2 want=$3; shift 3
+    local out rc
+    out=$("$@" 2>&1); rc=$?
+    if [ $rc -eq "$want_rc" ] && grep -qF -- "$want" <<<"$out" && ! available rawops_reno; then pass "$name"
+    else fail "$name" "rc=$rc (want $want_rc) $(tail -n 2 <<<"$out")"; fi
+  }
+  env_case "not root: EPERM named, with the capabilities it needs and the process's own (exit 2)" 2 \
+    "rawops: hint: bpf() needs root, or CAP_BPF (with CAP_PERFMON for tracing and kprobe programs, CAP_NET_ADMIN for network types such as Qdisc_ops); this process has CapEff=0000000000000000." \
+    setpriv --reuid=65534 --regid=65534 --clear-groups "$RAWOPS" load "$OBJ"
+  env_case "no /sys/kernel/btf: the kernel BTF is named, with CONFIG_DEBUG_INFO_BTF (exit 1)" 1 \
+    "rawops: hint: this kernel exposes no BTF (it needs CONFIG_DEBUG_INFO_BTF=y) or /sys is not mounted" \
+    unshare -m --propagation private sh -c 'mount -t tmpfs none /sys/kernel/btf && exec "$1" load "$2"' sh "$RAWOPS" "$OBJ"
+  env_case "no bpffs for --pin: named before anything is registered (exit 1)" 1 \
+    "rawops: --pin /sys/fs/bpf/rawops_env: /sys/fs/bpf is not on a bpffs (mount one first: mount -t bpf bpf /sys/fs/bpf)" \
+    unshare -m --propagation private sh -c 'umount -l /sys/fs/bpf && exec "$1" load "$2" --pin /sys/fs/bpf/rawops_env' sh "$RAWOPS" "$OBJ"
+  env_case "read-only bpffs: EROFS named, with the remount (exit 2)" 2 \
+    "rawops: hint: the bpffs is mounted read-only: remount it read-write (mount -o remount,rw /sys/fs/bpf) or pin elsewhere" \
+    unshare -m --propagation private sh -c 'mount --bind /sys/fs/bpf /sys/fs/bpf && mount -o remount,bind,ro /sys/fs/bpf && exec "$1" load "$2" --pin /sys/fs/bpf/rawops_env' sh "$RAWOPS" "$OBJ"
+  env_case "module BTF missing: the type and the module to load are named (exit 1)" 1 \
+    "rawops: hint: a type defined by a kernel module needs that module loaded first (modprobe or insmod)" \
+    "$RAWOPS" load build/bpfprog/testmod_ops.bpf.o
+  pins=$(mktemp -d /sys/fs/bpf/rawops_cli_env_XXXXXX)
+  if "$RAWOPS" load build/bpfprog/tcp_cc_maps.bpf.o --pin "$pins" >/dev/null 2>&1; then
+    env_case "--pin into a folder that holds another load's pins is refused, naming them and the unload (exit 2)" 2 \
+      "the folder already holds the pins of another load (events, per_cpu, seen, settings, ...): unload that first (rawops unload $pins)" \
+      "$RAWOPS" load "$OBJ" --pin "$pins"
+    "$RAWOPS" unload "$pins" >/dev/null 2>&1
+  else fail "load tcp_cc_maps.bpf.o --pin (for the pin-folder case)"; fi
+  rmdir "$pins" 2>/dev/null
+  # /proc missing (an initramfs): a pinned load and its unload still work.
+  env_case "no /proc: load --pin and unload work without it (exit 0)" 0 "detached struct_ops link" \
+    unshare -m --propagation private sh -c 'umount -l /proc && "$1" load "$2" --pin /sys/fs/bpf/rawops_noproc >/dev/null && exec "$1" unload /sys/fs/bpf/rawops_noproc' sh "$RAWOPS" "$OBJ"
+else
+  skip "environment messages" "needs root, unshare and setpriv"
+fi
+
 suite_end
