@@ -25,12 +25,16 @@ public:
 
     std::span<const std::uint8_t> bytes() const { return {data_, size_}; }
     bool is_mapped() const { return mapped_; }
+    // The file lives on sysfs (fstatfs at open): what the kernel itself
+    // publishes, such as /sys/kernel/btf/*, as opposed to a copy elsewhere.
+    bool on_sysfs() const { return on_sysfs_; }
 
 private:
     void reset();
     const std::uint8_t* data_ = nullptr;
     std::size_t size_ = 0;
     bool mapped_ = false;
+    bool on_sysfs_ = false;
     std::vector<std::uint8_t> buffer_;  // when read instead of mapped
 };
 
