@@ -50,7 +50,7 @@ void MappedFile::reset() {
     buffer_.clear();
 }
 
-Result<MappedFile> MappedFile::open(const std::string& path) {
+Result<MappedFile> MappedFile::open(const std::string& path, bool populate) {
     FdGuard fd{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
     if (fd.fd < 0) return io_error("cannot open", path);
     struct stat st {};
@@ -64,7 +64,7 @@ Result<MappedFile> MappedFile::open(const std::string& path) {
     if (S_ISREG(st.st_mode) && st.st_size > 0) {
         // MAP_POPULATE: parsing reads every byte anyway; one batched fault-in
         // is cheaper than ~1400 single faults for vmlinux.
-        void* p = ::mmap(nullptr, static_cast<std::size_t>(st.st_size), PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd.fd, 0);
+        void* p = ::mmap(nullptr, static_cast<std::size_t>(st.st_size), PROT_READ, MAP_PRIVATE | (populate ? MAP_POPULATE : 0), fd.fd, 0);
         if (p != MAP_FAILED) {
             f.data_ = static_cast<const std::uint8_t*>(p);
             f.size_ = static_cast<std::size_t>(st.st_size);

@@ -14,7 +14,11 @@ namespace rawops::btf {
 
 class MappedFile {
 public:
-    static Result<MappedFile> open(const std::string& path);
+    // populate: fault the whole mapping in at once (MAP_POPULATE), for callers
+    // that read every byte (BTF); an ELF object's reader touches only the
+    // sections it needs (with -g most of the file is DWARF it never reads),
+    // and untouched pages then cost neither time nor resident memory.
+    static Result<MappedFile> open(const std::string& path, bool populate = true);
 
     MappedFile() = default;
     MappedFile(MappedFile&& o) noexcept { *this = std::move(o); }

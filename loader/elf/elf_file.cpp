@@ -47,7 +47,7 @@ ElfFile& ElfFile::operator=(ElfFile&&) noexcept = default;
 ElfFile::~ElfFile() = default;
 
 Result<ElfFile> ElfFile::open(const std::string& path) {
-    auto file = btf::MappedFile::open(path);
+    auto file = btf::MappedFile::open(path, /*populate=*/false);
     if (!file) return std::move(file).error();
     ElfFile f;
     f.name_ = path;

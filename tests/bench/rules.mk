@@ -18,7 +18,7 @@ $(BENCH_DIR)/libbpf_lookup: tests/bench/libbpf_lookup.c $(LIBBPF_A)
 
 $(BENCH_DIR)/btf_lookup: tests/bench/btf_lookup.cpp $(LIB)
 	@mkdir -p $(@D)
-	$(CXX) $(CXXFLAGS) -static -o $@ $< $(LIB)
+	$(CXX) $(CXXFLAGS) $(STATIC_LDFLAGS) -o $@ $< $(LIB)
 
 BENCH_DEPS += $(BENCH_DIR)/libbpf_lookup $(BENCH_DIR)/btf_lookup
 
@@ -30,7 +30,7 @@ $(BENCH_DIR)/libbpf_load: tests/bench/libbpf_load.c $(LIBBPF_A)
 
 $(BENCH_DIR)/rawops_load: tests/bench/rawops_load.cpp $(LIB)
 	@mkdir -p $(@D)
-	$(CXX) $(CXXFLAGS) -static -o $@ $< $(LIB)
+	$(CXX) $(CXXFLAGS) $(STATIC_LDFLAGS) -o $@ $< $(LIB)
 
 BENCH_DEPS += $(BENCH_DIR)/libbpf_load $(BENCH_DIR)/rawops_load
 
