@@ -332,11 +332,16 @@ public:
 
     struct Impl;  // internal, see btf_impl.h
 
+    // An entry of the offset index: the record's byte offset in the type
+    // section (low 30 bits) and its lookup group (top 2 bits, btf_impl.h), so
+    // that name scans read this array alone, not every record.
+    static constexpr std::uint32_t kOffsetMask = (1u << 30) - 1;
+
     // The raw record of a type; nullptr for void and ids out of range.
     const std::uint8_t* record(TypeId id) const {
         if (id >= fast_.start_id) {
             std::uint32_t i = id - fast_.start_id;
-            return i < fast_.own_count ? fast_.types + fast_.offsets[i] : nullptr;
+            return i < fast_.own_count ? fast_.types + (fast_.offsets[i] & kOffsetMask) : nullptr;
         }
         return id && fast_.base ? fast_.base->record(id) : nullptr;
     }

@@ -45,6 +45,11 @@ constexpr unsigned index_group(unsigned kind) {
     }
 }
 
+static_assert(kGroupCount <= 4, "the group lives in 2 bits of an offset entry");
+inline std::uint32_t offset_entry(std::uint32_t pos, unsigned kind) { return pos | index_group(kind) << 30; }
+inline unsigned entry_group(std::uint32_t e) { return e >> 30; }
+inline std::uint32_t entry_offset(std::uint32_t e) { return e & Btf::kOffsetMask; }
+
 struct Btf::Impl {
     std::string name;
     const Btf* base = nullptr;
@@ -57,7 +62,8 @@ struct Btf::Impl {
     std::uint32_t str_len = 0;
     TypeId start_id = 1;             // first own id
     std::uint32_t start_str_off = 0; // where own string offsets begin
-    PageArray<std::uint32_t> offsets;  // own type id - start_id -> byte offset in types
+    // own type id - start_id -> byte offset in types | index_group << 30
+    PageArray<std::uint32_t> offsets;
 
     bool trusted = false;  // kernel BTF: only record bounds were checked here
 

@@ -78,18 +78,10 @@ inline std::uint32_t tag_of(std::uint32_t h) { return h & ~NameIndex::kIdMask; }
 // Slot bits come from the low end of the hash, the tag from the high end.
 inline std::uint32_t home_of(std::uint32_t h, std::uint32_t mask) { return h & mask; }
 
-// Kind -> index group, as a table: the scans below test it for every record.
-constexpr auto kGroupOfKind = [] {
-    std::array<std::uint8_t, 32> g{};
-    for (unsigned k = 0; k < 32; ++k) g[k] = static_cast<std::uint8_t>(index_group(k));
-    return g;
-}();
-inline unsigned group_of_record(const std::uint8_t* rec) { return kGroupOfKind[(TypeView::load32(rec + 4) >> 24) & 0x1f]; }
-
 // How many lookups of a group are answered by scanning the records before
 // the group's hash table is built. Measured with callgrind on vmlinux 6.18
-// (126k types): a scan costs ~0.46M instructions (the info word of every
-// record, the first 8 bytes of the group's names); building the composite
+// (126k types): a scan costs ~0.5M instructions (the group bits of every
+// offset entry, the first 8 bytes of the group's names); building the composite
 // table ~3M (10k names), the FUNC table several times that (56k names) plus
 // a 1 MiB table to fault in. So a load that asks for a few structs and
 // kfuncs only scans, and one that asks for dozens builds each table once.
@@ -133,9 +125,9 @@ void scan_own_named(const Btf& btf, const Btf::Impl& impl, unsigned group, std::
     const std::uint32_t* offsets = impl.offsets.data();
     const char* own_end = impl.strs + impl.str_len;
     for (TypeId i = 0; i < count; ++i) {
-        const std::uint8_t* rec = types + offsets[i];
-        if (group_of_record(rec) != group) continue;
-        std::uint32_t off = TypeView::load32(rec);
+        // The group is in the index entry: other kinds' records are not read.
+        if (entry_group(offsets[i]) != group) continue;
+        std::uint32_t off = TypeView::load32(types + entry_offset(offsets[i]));
         bool hit;
         if (off >= impl.start_str_off) {
             std::uint32_t rel = off - impl.start_str_off;
@@ -155,10 +147,9 @@ void build_index(const Btf& btf, const Btf::Impl& impl, unsigned group, NameInde
 
     // The group's named ids first, which also sizes the table (load <= 1/2).
     std::vector<TypeId> ids;
-    for (TypeId i = 0; i < end - begin; ++i) {
-        const std::uint8_t* rec = types + offsets[i];
-        if (group_of_record(rec) == group && TypeView::load32(rec) != 0) ids.push_back(begin + i);
-    }
+    for (TypeId i = 0; i < end - begin; ++i)
+        if (entry_group(offsets[i]) == group && TypeView::load32(types + entry_offset(offsets[i])) != 0)
+            ids.push_back(begin + i);
     std::size_t cap = 16;
     while (cap < ids.size() * 2) cap <<= 1;
     if (!idx.slots.assign_zero(cap)) return;  // no memory: lookups fall back to a scan
@@ -176,7 +167,7 @@ void build_index(const Btf& btf, const Btf::Impl& impl, unsigned group, NameInde
         idx.slots[slot] = tag_of(h) | static_cast<std::uint32_t>(e);
     };
     for (TypeId id : ids) {
-        std::uint32_t off = TypeView::load32(types + offsets[id - begin]);
+        std::uint32_t off = TypeView::load32(types + entry_offset(offsets[id - begin]));
         std::uint32_t h;
         if (off >= impl.start_str_off) {
             std::uint32_t rel = off - impl.start_str_off;

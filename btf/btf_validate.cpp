@@ -48,7 +48,7 @@ private:
     const std::uint8_t* record(TypeId id) const {
         if (id >= impl_.start_id) {
             std::uint32_t i = id - impl_.start_id;
-            return i < impl_.offsets.size() ? impl_.types + impl_.offsets[i] : nullptr;
+            return i < impl_.offsets.size() ? impl_.types + entry_offset(impl_.offsets[i]) : nullptr;
         }
         return id && impl_.base ? impl_.base->record(id) : nullptr;
     }
@@ -270,6 +270,8 @@ Status Scanner::run(std::uint32_t ref_limit) {
     deferred_.clear();
     const std::uint32_t len = impl_.hdr.type_len;
     const std::uint8_t* types = impl_.types;
+    if (len > Btf::kOffsetMask)
+        return Error("BTF '" + impl_.name + "': type section of " + num(len) + " bytes (at most 1 GiB supported)");
     if (!impl_.offsets.reserve(len / 20 + 64))  // vmlinux averages 25 bytes a record
         return Error("BTF '" + impl_.name + "': out of memory for the type index");
     std::uint32_t pos = 0;
@@ -291,7 +293,7 @@ Status Scanner::run(std::uint32_t ref_limit) {
         if (size > len - pos)
             return Error(where() + ": " + kind_word(kind_) + " with vlen " + num(vlen_) + " needs " + num(size) +
                          " bytes, only " + num(len - pos) + " left in the type section");
-        if (!impl_.offsets.push_back(pos)) return Error("BTF '" + impl_.name + "': out of memory for the type index");
+        if (!impl_.offsets.push_back(offset_entry(pos, kind_))) return Error("BTF '" + impl_.name + "': out of memory for the type index");
         if (!check_record()) return std::move(error_);
         pos += static_cast<std::uint32_t>(size);
     }
@@ -327,6 +329,7 @@ namespace {
 // one word (fixed in bits 0-7, per_vlen in 8-15, bit 16 for an unknown kind)
 // so the trusted pass does one table load per record.
 constexpr std::uint32_t rule(std::uint32_t fixed, std::uint32_t per_vlen) { return fixed | per_vlen << 8; }
+// The lookup group of each kind goes in bits 30-31, where the offset entry wants it.
 constexpr std::uint32_t kUnknownKind = 1u << 16;
 constexpr auto kTrailing = [] {
     std::array<std::uint32_t, 32> t{};
@@ -345,6 +348,8 @@ constexpr auto kTrailing = [] {
     t[BTF_KIND_FLOAT] = t[BTF_KIND_TYPE_TAG] = rule(0, 0);
     t[BTF_KIND_DECL_TAG] = rule(sizeof(struct btf_decl_tag), 0);
     t[BTF_KIND_ENUM64] = rule(0, sizeof(struct btf_enum64));
+    for (unsigned k = 0; k < 32; ++k)
+        if (!(t[k] & kUnknownKind)) t[k] |= index_group(k) << 30;
     return t;
 }();
 
@@ -360,6 +365,8 @@ Status scan_types_trusted(Btf::Impl& impl) {
     const std::uint64_t len = impl.hdr.type_len;
     const std::uint8_t* const types = impl.types;
     auto& offsets = impl.offsets;
+    if (len > Btf::kOffsetMask)
+        return Error("BTF '" + impl.name + "': type section of " + num(len) + " bytes (at most 1 GiB supported)");
     // Populated room for one entry per 24 bytes: vmlinux averages 25.2 bytes a
     // record (6.18), so this is ~4% over; a BTF of smaller records grows the
     // array (lazily faulted). Every populated page is resident memory.
@@ -391,13 +398,13 @@ Status scan_types_trusted(Btf::Impl& impl) {
         const std::uint32_t r = kTrailing[raw::kind_of(info)];
         if (r & kUnknownKind) [[unlikely]]
             return trusted_error(impl, n, pos, "unknown kind " + num(raw::kind_of(info)));
-        out[n++] = static_cast<std::uint32_t>(pos);
+        out[n++] = static_cast<std::uint32_t>(pos) | (r & 0xc0000000u);
         pos += raw::kTypeHeaderSize + (r & 0xff) + ((r >> 8) & 0xff) * (info & 0xffff);
     }
     if (pos != len) {
         if (pos > len) {  // the last record runs past the end
             --n;
-            pos = out[n];
+            pos = entry_offset(out[n]);
         }
         return trusted_error(impl, n, pos, "truncated record (" + num(len - pos) + " bytes left)");
     }

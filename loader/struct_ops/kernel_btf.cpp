@@ -40,6 +40,15 @@ Result<const btf::Btf*> KernelBtf::module(const std::string& name) {
 
 Result<KernelTypeRef> KernelBtf::find(std::string_view name, btf::Kind kind,
                                       const std::optional<std::string>& only_module) {
+    auto key = std::make_tuple(std::string(name), kind, only_module);
+    if (auto it = found_.find(key); it != found_.end()) return it->second;
+    auto r = search(name, kind, only_module);
+    if (r) found_.emplace(std::move(key), *r);
+    return r;
+}
+
+Result<KernelTypeRef> KernelBtf::search(std::string_view name, btf::Kind kind,
+                                        const std::optional<std::string>& only_module) {
     const bool vmlinux_allowed = !only_module || *only_module == "vmlinux";
     if (vmlinux_allowed) {
         if (auto id = vmlinux_->find(name, kind)) return KernelTypeRef{vmlinux_.get(), "", *id};
