@@ -17,6 +17,9 @@ Writes build/bench/results.json and build/bench/results.md (the table of
 docs/performance.md). Exit status 1 when a bar fails.
 
 usage: bench.py BUILD_DIR RUNS
+BENCH_BEFORE=OTHER_BUILD_DIR adds a third side, an older rawops build (its
+bench/btf_lookup, bench/rawops_load and rawops), to the same interleaving:
+the table then shows the ratios before and after a change.
 """
 import json
 import os
@@ -60,17 +63,18 @@ def summary(xs):
             "spread": (q[2] - q[0]) / med if med else 0.0}
 
 
-def compare(ours, theirs):
-    """Runs both interleaved; returns per-side summaries."""
+def compare(ours, theirs, before=None):
+    """Runs the sides interleaved (rotating who goes first); returns
+    per-side summaries. `before`: the same case with an older rawops build
+    (BENCH_BEFORE), to show a change's effect in the same run."""
+    sides = [("rawops", ours), ("libbpf", theirs)] + ([("before", before)] if before else [])
     for _ in range(WARMUP):
-        run_once(ours)
-        run_once(theirs)
-    samples = {"rawops": [], "libbpf": []}
+        for _, argv in sides:
+            run_once(argv)
+    samples = {side: [] for side, _ in sides}
     for i in range(RUNS):
-        order = [("rawops", ours), ("libbpf", theirs)]
-        if i % 2:
-            order.reverse()
-        for side, argv in order:
+        k = i % len(sides)
+        for side, argv in sides[k:] + sides[:k]:
             samples[side].append(run_once(argv))
     out = {}
     for side, rs in samples.items():
@@ -137,13 +141,24 @@ def main():
         print("SKIP: load benchmarks: need root")
 
     results = {"machine": machine(), "cases": {}, "sizes": {}, "bars": []}
+    before_build = os.environ.get("BENCH_BEFORE")
+    if before_build:
+        results["machine"]["before"] = before_build
     for name, ours, theirs, obj in cases:
         print(f"bench: {name} ({RUNS} runs each, interleaved)", flush=True)
-        r = compare(ours, theirs)
+        before = None
+        if before_build:
+            before = [a.replace(f"{BUILD}/bench/", f"{before_build}/bench/", 1) if a == ours[0] else a for a in ours]
+            before[0] = before[0].replace(f"{BUILD}/rawops", f"{before_build}/rawops", 1)
+        r = compare(ours, theirs, before)
         for k in ("wall_s", "cpu_s", "rss_kib"):
             r[f"ratio_{k}"] = r["rawops"][k]["median"] / r["libbpf"][k]["median"]
+            if before:
+                r[f"before_ratio_{k}"] = r["before"][k]["median"] / r["libbpf"][k]["median"]
         if obj:
             r["bpf_calls"] = {"rawops": bpf_calls(ours), "libbpf": bpf_calls(theirs)}
+            if before:
+                r["bpf_calls"]["before"] = bpf_calls(before)
             bpf_us, cpu_us = bpf_share(obj)
             r["rawops_bpf_us"] = bpf_us
             r["rawops_cpu_us"] = cpu_us
@@ -174,9 +189,9 @@ def main():
     lines = ["| case | side | wall ms (median, spread) | CPU ms (median, spread) | user ms (tick-sampled) | peak RSS KiB | bpf() calls |",
              "|---|---|---|---|---|---|---|"]
     for name, r in c.items():
-        for side in ("rawops", "libbpf"):
+        for side in ("rawops", "libbpf") + (("before",) if "before" in r else ()):
             s = r[side]
-            calls = str(r["bpf_calls"][side]) if "bpf_calls" in r else ""
+            calls = str(r["bpf_calls"].get(side, "")) if "bpf_calls" in r else ""
             lines.append(f"| {name} | {side} | {ms(s['wall_s']['median'])} (±{s['wall_s']['spread'] * 50:.0f}%) | "
                          f"{ms(s['cpu_s']['median'])} (±{s['cpu_s']['spread'] * 50:.0f}%) | {ms(s['user_s']['median'])} | "
                          f"{s['rss_kib']['median']:.0f} | {calls} |")
@@ -184,6 +199,9 @@ def main():
                  f"{(r['rawops_cpu_us'] - r['rawops_bpf_us']) / 1e3:.2f} ms CPU outside it") if "rawops_bpf_us" in r else ""
         lines.append(f"| {name} | **ratio** | **{r['ratio_wall_s']:.3f}** | **{r['ratio_cpu_s']:.3f}** | | "
                      f"**{r['ratio_rss_kib']:.3f}** | {extra.lstrip(', ')} |")
+        if "before" in r:
+            lines.append(f"| {name} | ratio before | {r['before_ratio_wall_s']:.3f} | {r['before_ratio_cpu_s']:.3f} | | "
+                         f"{r['before_ratio_rss_kib']:.3f} | |")
     lines.append("")
     lines.append("| stripped static binary | bytes |")
     lines.append("|---|---|")
