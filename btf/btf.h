@@ -298,6 +298,17 @@ public:
         }
         return fast_.base ? fast_.base->str(off) : std::string_view{};
     }
+    // Whether the string at `off` starts with `prefix`, without measuring it.
+    bool str_starts_with(std::uint32_t off, std::string_view prefix) const {
+        if (off >= fast_.start_str_off) {
+            std::uint32_t rel = off - fast_.start_str_off;
+            // strncmp stops at the string's NUL, inside the section.
+            if (rel >= fast_.str_len) return prefix.empty();  // str() is "" there
+            return std::strncmp(fast_.strs + rel, prefix.data(), prefix.size()) == 0 &&
+                   prefix.find('\0') == std::string_view::npos;
+        }
+        return fast_.base ? fast_.base->str_starts_with(off, prefix) : prefix.empty();
+    }
     // Base and own strings together cover [0, str_end()).
     bool valid_str_off(std::uint32_t off) const { return off < str_end(); }
     // Total string space (base + own).

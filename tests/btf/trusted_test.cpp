@@ -149,3 +149,14 @@ TEST_CASE("lookups on a small BTF: scans, then the index, same answers") {
         CHECK(r->find_all("s", Kind::Fwd) == std::vector<TypeId>{cfwd});
     }
 }
+
+TEST_CASE("str_starts_with agrees with str().starts_with()") {
+    BtfBuilder c;
+    c.int_("int", 4, 32, 1);
+    c.composite(false, "bpf_struct_ops_x", 4, {{"a", 1, 0}});
+    auto r = Btf::parse(c.build(), nullptr, "t");
+    REQUIRE(r.ok());
+    for (std::uint32_t off = 0; off < r->str_end() + 3; ++off)
+        for (std::string_view p : {"", "i", "int", "intx", "bpf_struct_ops_", "bpf_struct_ops_x", "bpf_struct_ops_xy", "a"})
+            CHECK_MESSAGE(r->str_starts_with(off, p) == r->str(off).starts_with(p), off << " " << p);
+}
