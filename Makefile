@@ -14,7 +14,11 @@ CLANG    ?= clang
 ARCH     := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
 
 CXXFLAGS ?= -O2 -g
-CXXFLAGS += -std=c++20 -Wall -Wextra -Werror -I. -MMD -MP
+# Each function and object in its own section, so that static links drop what
+# they never call (--gc-sections below): the bench's rawops_load went from
+# 2.8 to 2.2 MB of text, and text is most of a load's resident memory.
+CXXFLAGS += -std=c++20 -Wall -Wextra -Werror -I. -MMD -MP -ffunction-sections -fdata-sections
+STATIC_LDFLAGS := -static -Wl,--gc-sections
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) \
               -I$(BUILD) -Ibpfprog -Wall -Werror
 
@@ -51,7 +55,7 @@ $(LIB): $(call obj,$(LIB_SRCS))
 
 # The CLI is static: it must run in an initramfs with nothing else present.
 $(CLI): $(call obj,$(CLI_SRCS)) $(LIB)
-	$(CXX) -static -o $@ $(call obj,$(CLI_SRCS)) $(LIB)
+	$(CXX) $(STATIC_LDFLAGS) -o $@ $(call obj,$(CLI_SRCS)) $(LIB)
 
 # --- BPF objects ------------------------------------------------------------
 BPF_SRCS := $(wildcard bpfprog/*.bpf.c)

@@ -229,17 +229,47 @@ Result<Btf> Btf::open(const std::string& path, const Btf* base) {
     return btf;
 }
 
-Result<Btf> Btf::open_vmlinux() { return open("/sys/kernel/btf/vmlinux"); }
+bool Btf::is_kernel_path(std::string_view path) {
+    constexpr std::string_view dir = "/sys/kernel/btf/";
+    if (path.substr(0, dir.size()) != dir) return false;
+    std::string_view name = path.substr(dir.size());
+    return !name.empty() && name.find('/') == std::string_view::npos && name != "." && name != "..";
+}
+
+Result<Btf> Btf::open_kernel(const std::string& path, const Btf* base) {
+    auto file = MappedFile::open(path);
+    if (!file) return std::move(file).error();
+    // A split BTF is trusted only on a trusted base: its references and
+    // string offsets continue the base's.
+    const bool trust = is_kernel_path(path) && file->on_sysfs() && (!base || base->trusted());
+    auto impl = std::make_unique<Impl>();
+    impl->name = path;
+    impl->base = base;
+    impl->data = file->bytes();
+    if (base) {
+        impl->start_id = base->type_count();
+        impl->start_str_off = base->str_end();
+    }
+    RAWOPS_TRY(check_header(*impl));
+    RAWOPS_TRY(check_strings(*impl));
+    RAWOPS_TRY(trust ? scan_types_trusted(*impl) : scan_types(*impl));
+    // The span stays valid: moving a MappedFile keeps its mapping or buffer.
+    impl->file = std::move(*file);
+    return Btf(std::move(impl));
+}
+
+Result<Btf> Btf::open_vmlinux() { return open_kernel("/sys/kernel/btf/vmlinux"); }
 
 Result<Btf> Btf::open_module(const std::string& module, const Btf& vmlinux) {
     if (module.empty() || module.find('/') != std::string::npos || module == "." || module == "..")
         return Error("invalid module name '" + module + "'");
-    return open("/sys/kernel/btf/" + module, &vmlinux);
+    return open_kernel("/sys/kernel/btf/" + module, &vmlinux);
 }
 
 const std::string& Btf::name() const { return impl_->name; }
 const Btf* Btf::base() const { return impl_->base; }
 const Header& Btf::header() const { return impl_->hdr; }
+bool Btf::trusted() const { return impl_->trusted; }
 std::span<const std::uint8_t> Btf::raw() const { return impl_->data; }
 
 Result<TypeView> Btf::checked_type(TypeId id) const {

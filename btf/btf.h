@@ -5,10 +5,12 @@
 // lends and keeps alive) plus one index: the byte offset of every type record.
 // Nothing is converted into heap objects: a TypeView decodes its record on
 // demand. Everything is validated once, at parse time (every type id
-// reference and every string offset), so views never need to fail later.
+// reference and every string offset), so views never need to fail later;
+// BTF the kernel publishes (open_kernel) is checked only for what views need
+// to stay in bounds, the kernel having validated the rest.
 //
 // All const methods may be called from several threads at once (the lazy name
-// index is built under std::call_once).
+// indexes are built under std::call_once).
 //
 // Type ids follow the kernel: 0 is void; a base BTF holds ids
 // 1..type_count()-1; a split BTF continues at base->type_count() and its
@@ -244,9 +246,18 @@ public:
                              std::string name = "BTF");
     // Maps (or, where mmap is refused, reads) the file; the Btf owns it.
     static Result<Btf> open(const std::string& path, const Btf* base = nullptr);
-    // /sys/kernel/btf/vmlinux.
+    // BTF the running kernel publishes (a file under /sys/kernel/btf/): the
+    // kernel validated it before exposing it (kinds, sizes, vlen, string
+    // offsets), so only the bounds of each record are checked here, which is
+    // all views need to stay in bounds. Any other path, or a file that is not
+    // on sysfs, gets open()'s full validation: trust is never extended to a
+    // file a user hands over.
+    static Result<Btf> open_kernel(const std::string& path, const Btf* base = nullptr);
+    // Whether open_kernel() would trust `path` by its name alone.
+    static bool is_kernel_path(std::string_view path);
+    // /sys/kernel/btf/vmlinux (open_kernel).
     static Result<Btf> open_vmlinux();
-    // /sys/kernel/btf/<module> as split BTF on `vmlinux`.
+    // /sys/kernel/btf/<module> as split BTF on `vmlinux` (open_kernel).
     static Result<Btf> open_module(const std::string& module, const Btf& vmlinux);
 
     Btf(Btf&&) noexcept;
@@ -258,6 +269,8 @@ public:
     const std::string& name() const;
     const Btf* base() const;
     const Header& header() const;
+    // Opened through open_kernel() and trusted: the per-type checks were skipped.
+    bool trusted() const;
     std::span<const std::uint8_t> raw() const;  // the whole input
 
     // One past the largest valid type id (libbpf's btf__type_cnt): ids
@@ -285,16 +298,31 @@ public:
         }
         return fast_.base ? fast_.base->str(off) : std::string_view{};
     }
+    // Whether the string at `off` starts with `prefix`, without measuring it.
+    bool str_starts_with(std::uint32_t off, std::string_view prefix) const {
+        if (off >= fast_.start_str_off) {
+            std::uint32_t rel = off - fast_.start_str_off;
+            // strncmp stops at the string's NUL, inside the section.
+            if (rel >= fast_.str_len) return prefix.empty();  // str() is "" there
+            return std::strncmp(fast_.strs + rel, prefix.data(), prefix.size()) == 0 &&
+                   prefix.find('\0') == std::string_view::npos;
+        }
+        return fast_.base ? fast_.base->str_starts_with(off, prefix) : prefix.empty();
+    }
     // Base and own strings together cover [0, str_end()).
     bool valid_str_off(std::uint32_t off) const { return off < str_end(); }
     // Total string space (base + own).
     std::uint32_t str_end() const { return fast_.start_str_off + fast_.str_len; }
 
     // The lowest id with that name and kind (base first for split BTF). The
-    // name index is built on first use.
+    // first few lookups of a group of kinds scan the records; later ones use
+    // that group's name index, built once (btf_query.cpp).
     Result<TypeId> find(std::string_view name, Kind kind) const;
     // Every id with that name, any kind, ascending (base's first).
     std::vector<TypeId> find_all(std::string_view name) const;
+    // Every id with that name and kind, ascending (base's first). Cheaper than
+    // the above on large BTF: only that kind's group of names is searched.
+    std::vector<TypeId> find_all(std::string_view name, Kind kind) const;
 
     // Follows TYPEDEF, VOLATILE, CONST, RESTRICT and TYPE_TAG to the first
     // other type (possibly void).
@@ -315,11 +343,16 @@ public:
 
     struct Impl;  // internal, see btf_impl.h
 
+    // An entry of the offset index: the record's byte offset in the type
+    // section (low 30 bits) and its lookup group (top 2 bits, btf_impl.h), so
+    // that name scans read this array alone, not every record.
+    static constexpr std::uint32_t kOffsetMask = (1u << 30) - 1;
+
     // The raw record of a type; nullptr for void and ids out of range.
     const std::uint8_t* record(TypeId id) const {
         if (id >= fast_.start_id) {
             std::uint32_t i = id - fast_.start_id;
-            return i < fast_.own_count ? fast_.types + fast_.offsets[i] : nullptr;
+            return i < fast_.own_count ? fast_.types + (fast_.offsets[i] & kOffsetMask) : nullptr;
         }
         return id && fast_.base ? fast_.base->record(id) : nullptr;
     }

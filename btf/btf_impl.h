@@ -2,6 +2,7 @@
 // btf_validate.cpp (indexing and checks) and btf_query.cpp (lookups).
 #pragma once
 
+#include <atomic>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -25,6 +26,30 @@ struct NameIndex {
     std::uint32_t mask = 0;
 };
 
+// Lookups by name go through one index per group of kinds, each built on
+// first use, so a load that asks for structs never hashes vmlinux's ~56k
+// function names (FUNC is 80% of its named types).
+enum IndexGroup : unsigned {
+    kGroupComposite = 0,  // STRUCT, UNION, FWD
+    kGroupEnum,           // ENUM, ENUM64
+    kGroupFunc,           // FUNC
+    kGroupOther,          // TYPEDEF, INT, FLOAT, VAR, DATASEC, tags, ...
+    kGroupCount,
+};
+constexpr unsigned index_group(unsigned kind) {
+    switch (kind) {
+    case 4: case 5: case 7: return kGroupComposite;  // BTF_KIND_STRUCT, _UNION, _FWD
+    case 6: case 19: return kGroupEnum;               // BTF_KIND_ENUM, _ENUM64
+    case 12: return kGroupFunc;                       // BTF_KIND_FUNC
+    default: return kGroupOther;
+    }
+}
+
+static_assert(kGroupCount <= 4, "the group lives in 2 bits of an offset entry");
+inline std::uint32_t offset_entry(std::uint32_t pos, unsigned kind) { return pos | index_group(kind) << 30; }
+inline unsigned entry_group(std::uint32_t e) { return e >> 30; }
+inline std::uint32_t entry_offset(std::uint32_t e) { return e & Btf::kOffsetMask; }
+
 struct Btf::Impl {
     std::string name;
     const Btf* base = nullptr;
@@ -37,14 +62,26 @@ struct Btf::Impl {
     std::uint32_t str_len = 0;
     TypeId start_id = 1;             // first own id
     std::uint32_t start_str_off = 0; // where own string offsets begin
-    PageArray<std::uint32_t> offsets;  // own type id - start_id -> byte offset in types
+    // own type id - start_id -> byte offset in types | index_group << 30
+    PageArray<std::uint32_t> offsets;
 
-    std::once_flag index_once;
-    NameIndex index;
+    bool trusted = false;  // kernel BTF: only record bounds were checked here
+
+    std::once_flag index_once[kGroupCount];
+    NameIndex index[kGroupCount];
+    // Lookups answered by a plain scan so far, per group: a few cheap scans
+    // beat hashing every name of a large group (see btf_query.cpp).
+    std::atomic<std::uint32_t> scans[kGroupCount] = {};
 };
 
 // Indexes and validates the type section (btf_validate.cpp); needs the header
 // and string section checked and the base (if any) valid.
 Status scan_types(Btf::Impl& impl);
+// Indexes the type section, checking only that every record lies inside it
+// (btf_validate.cpp). For BTF the kernel itself exposes under /sys/kernel/btf:
+// the kernel checked kinds, sizes, vlen and name offsets (btf_check_all_metas)
+// before publishing it, and views stay in bounds without the reference checks
+// (type() of an id out of range is void, str() of a bad offset is "").
+Status scan_types_trusted(Btf::Impl& impl);
 
 }  // namespace rawops::btf

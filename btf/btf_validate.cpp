@@ -10,6 +10,7 @@
 // records the largest reference and, only if it is out of range, runs again
 // with the count known to name the culprit. FUNC and DECL_TAG checks that need
 // a later type's record are deferred to the end.
+#include <array>
 #include <cstdio>
 #include <string>
 
@@ -47,7 +48,7 @@ private:
     const std::uint8_t* record(TypeId id) const {
         if (id >= impl_.start_id) {
             std::uint32_t i = id - impl_.start_id;
-            return i < impl_.offsets.size() ? impl_.types + impl_.offsets[i] : nullptr;
+            return i < impl_.offsets.size() ? impl_.types + entry_offset(impl_.offsets[i]) : nullptr;
         }
         return id && impl_.base ? impl_.base->record(id) : nullptr;
     }
@@ -269,6 +270,8 @@ Status Scanner::run(std::uint32_t ref_limit) {
     deferred_.clear();
     const std::uint32_t len = impl_.hdr.type_len;
     const std::uint8_t* types = impl_.types;
+    if (len > Btf::kOffsetMask)
+        return Error("BTF '" + impl_.name + "': type section of " + num(len) + " bytes (at most 1 GiB supported)");
     if (!impl_.offsets.reserve(len / 20 + 64))  // vmlinux averages 25 bytes a record
         return Error("BTF '" + impl_.name + "': out of memory for the type index");
     std::uint32_t pos = 0;
@@ -290,7 +293,7 @@ Status Scanner::run(std::uint32_t ref_limit) {
         if (size > len - pos)
             return Error(where() + ": " + kind_word(kind_) + " with vlen " + num(vlen_) + " needs " + num(size) +
                          " bytes, only " + num(len - pos) + " left in the type section");
-        if (!impl_.offsets.push_back(pos)) return Error("BTF '" + impl_.name + "': out of memory for the type index");
+        if (!impl_.offsets.push_back(offset_entry(pos, kind_))) return Error("BTF '" + impl_.name + "': out of memory for the type index");
         if (!check_record()) return std::move(error_);
         pos += static_cast<std::uint32_t>(size);
     }
@@ -319,5 +322,99 @@ Status Scanner::run(std::uint32_t ref_limit) {
 }  // namespace
 
 Status scan_types(Btf::Impl& impl) { return Scanner(impl).run(0); }
+
+namespace {
+
+// Bytes after struct btf_type, per kind: fixed + per_vlen * vlen, packed in
+// one word (fixed in bits 0-7, per_vlen in 8-15, bit 16 for an unknown kind)
+// so the trusted pass does one table load per record.
+constexpr std::uint32_t rule(std::uint32_t fixed, std::uint32_t per_vlen) { return fixed | per_vlen << 8; }
+// The lookup group of each kind goes in bits 30-31, where the offset entry wants it.
+constexpr std::uint32_t kUnknownKind = 1u << 16;
+constexpr auto kTrailing = [] {
+    std::array<std::uint32_t, 32> t{};
+    for (auto& r : t) r = kUnknownKind;
+    t[BTF_KIND_INT] = rule(4, 0);
+    t[BTF_KIND_PTR] = rule(0, 0);
+    t[BTF_KIND_ARRAY] = rule(sizeof(struct btf_array), 0);
+    t[BTF_KIND_STRUCT] = t[BTF_KIND_UNION] = rule(0, sizeof(struct btf_member));
+    t[BTF_KIND_ENUM] = rule(0, sizeof(struct btf_enum));
+    t[BTF_KIND_FWD] = t[BTF_KIND_TYPEDEF] = t[BTF_KIND_VOLATILE] = t[BTF_KIND_CONST] = t[BTF_KIND_RESTRICT] =
+        rule(0, 0);
+    t[BTF_KIND_FUNC] = rule(0, 0);  // vlen is the linkage
+    t[BTF_KIND_FUNC_PROTO] = rule(0, sizeof(struct btf_param));
+    t[BTF_KIND_VAR] = rule(sizeof(struct btf_var), 0);
+    t[BTF_KIND_DATASEC] = rule(0, sizeof(struct btf_var_secinfo));
+    t[BTF_KIND_FLOAT] = t[BTF_KIND_TYPE_TAG] = rule(0, 0);
+    t[BTF_KIND_DECL_TAG] = rule(sizeof(struct btf_decl_tag), 0);
+    t[BTF_KIND_ENUM64] = rule(0, sizeof(struct btf_enum64));
+    for (unsigned k = 0; k < 32; ++k)
+        if (!(t[k] & kUnknownKind)) t[k] |= index_group(k) << 30;
+    return t;
+}();
+
+}  // namespace
+
+[[gnu::cold, gnu::noinline]] Error trusted_error(const Btf::Impl& impl, std::size_t index, std::uint64_t pos,
+                                                 const std::string& what) {
+    return Error("BTF '" + impl.name + "': type [" + num(impl.start_id + index) + "] at type section offset " +
+                 num(pos) + ": " + what);
+}
+
+Status scan_types_trusted(Btf::Impl& impl) {
+    const std::uint64_t len = impl.hdr.type_len;
+    const std::uint8_t* const types = impl.types;
+    auto& offsets = impl.offsets;
+    if (len > Btf::kOffsetMask)
+        return Error("BTF '" + impl.name + "': type section of " + num(len) + " bytes (at most 1 GiB supported)");
+    // Populated room for one entry per 24 bytes: vmlinux averages 25.2 bytes a
+    // record (6.18), so this is ~4% over; a BTF of smaller records grows the
+    // array (lazily faulted). Every populated page is resident memory.
+    if (!offsets.reserve(len / 24 + 64))
+        return Error("BTF '" + impl.name + "': out of memory for the type index");
+    // This loop runs over every vmlinux type on every start, so it does the
+    // least that keeps reads inside the section: a record header is read
+    // only where 12 bytes remain, and a record running past the end shows
+    // as pos > len after the loop (positions only grow). Writes go through a
+    // raw pointer (PageArray::push_back's checks doubled the loop's cost),
+    // and nothing takes the address of n or pos, so they stay in registers.
+    std::uint32_t* out = offsets.data();
+    std::size_t n = 0, cap = offsets.capacity();
+    std::uint64_t pos = 0;
+    const std::uint64_t stop = len >= raw::kTypeHeaderSize ? len - raw::kTypeHeaderSize + 1 : 0;
+    while (pos < stop) {
+        if (n == cap) [[unlikely]] {
+            offsets.set_size(n);
+            if (!offsets.grow_capacity()) return Error("BTF '" + impl.name + "': out of memory for the type index");
+            out = offsets.data();
+            cap = offsets.capacity();
+        }
+        // Each record's place depends on the previous record, so without help
+        // every cache miss is waited for in turn; the records run forward, so
+        // asking for the bytes ahead overlaps the misses, and asking for the
+        // next page early starts its translation (vmlinux 6.18 on the project
+        // VM: 2.1 ms -> 1.3 ms for the walk).
+        __builtin_prefetch(types + pos + 768);
+        __builtin_prefetch(types + pos + 4096);
+        const std::uint32_t info = raw::info(types + pos);
+        const std::uint32_t r = kTrailing[raw::kind_of(info)];
+        if (r & kUnknownKind) [[unlikely]]
+            return trusted_error(impl, n, pos, "unknown kind " + num(raw::kind_of(info)));
+        out[n++] = static_cast<std::uint32_t>(pos) | (r & 0xc0000000u);
+        pos += raw::kTypeHeaderSize + (r & 0xff) + ((r >> 8) & 0xff) * (info & 0xffff);
+    }
+    if (pos != len) {
+        if (pos > len) {  // the last record runs past the end
+            --n;
+            pos = entry_offset(out[n]);
+        }
+        return trusted_error(impl, n, pos, "truncated record (" + num(len - pos) + " bytes left)");
+    }
+    offsets.set_size(n);
+    if (impl.start_id + n - 1 > BTF_MAX_TYPE)
+        return Error("BTF '" + impl.name + "': more than " + num(BTF_MAX_TYPE) + " types");
+    impl.trusted = true;
+    return {};
+}
 
 }  // namespace rawops::btf

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -29,6 +30,7 @@ MappedFile& MappedFile::operator=(MappedFile&& o) noexcept {
     if (this != &o) {
         reset();
         mapped_ = o.mapped_;
+        on_sysfs_ = o.on_sysfs_;
         size_ = o.size_;
         buffer_ = std::move(o.buffer_);
         data_ = mapped_ ? o.data_ : buffer_.data();
@@ -44,10 +46,11 @@ void MappedFile::reset() {
     data_ = nullptr;
     size_ = 0;
     mapped_ = false;
+    on_sysfs_ = false;
     buffer_.clear();
 }
 
-Result<MappedFile> MappedFile::open(const std::string& path) {
+Result<MappedFile> MappedFile::open(const std::string& path, bool populate) {
     FdGuard fd{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
     if (fd.fd < 0) return io_error("cannot open", path);
     struct stat st {};
@@ -55,10 +58,13 @@ Result<MappedFile> MappedFile::open(const std::string& path) {
     if (S_ISDIR(st.st_mode)) return Error("'" + path + "' is a directory");
 
     MappedFile f;
+    constexpr long kSysfsMagic = 0x62656572;  // SYSFS_MAGIC, <linux/magic.h>
+    struct statfs fs {};
+    f.on_sysfs_ = ::fstatfs(fd.fd, &fs) == 0 && fs.f_type == kSysfsMagic;
     if (S_ISREG(st.st_mode) && st.st_size > 0) {
         // MAP_POPULATE: parsing reads every byte anyway; one batched fault-in
         // is cheaper than ~1400 single faults for vmlinux.
-        void* p = ::mmap(nullptr, static_cast<std::size_t>(st.st_size), PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd.fd, 0);
+        void* p = ::mmap(nullptr, static_cast<std::size_t>(st.st_size), PROT_READ, MAP_PRIVATE | (populate ? MAP_POPULATE : 0), fd.fd, 0);
         if (p != MAP_FAILED) {
             f.data_ = static_cast<const std::uint8_t*>(p);
             f.size_ = static_cast<std::size_t>(st.st_size);

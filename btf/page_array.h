@@ -59,6 +59,12 @@ public:
         return true;
     }
 
+    // For fill loops that write through data() themselves: room, the count
+    // written so far, and more room (contents kept).
+    std::size_t capacity() const { return cap_; }
+    void set_size(std::size_t n) { size_ = n <= cap_ ? n : cap_; }
+    bool grow_capacity() { return grow(); }
+
     T* data() { return data_; }
     const T* data() const { return data_; }
     std::size_t size() const { return size_; }

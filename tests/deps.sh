@@ -6,7 +6,7 @@
 #   tests/deps.sh            build + unit/host test packages
 #   tests/deps.sh test       additionally: oracles only tests use (bpftool)
 #   tests/deps.sh vm         additionally: qemu, busybox, pahole (guest tests)
-#   tests/deps.sh bench      additionally: hyperfine
+#   tests/deps.sh bench      additionally: python3, strace (bpf() call counts)
 set -euo pipefail
 
 build_pkgs=(
@@ -23,7 +23,7 @@ build_pkgs=(
 # the BTF tests compare our raw and C dumps with bpftool's.
 test_pkgs=(bpftool)
 vm_pkgs=(qemu-system-x86 busybox-static cpio dwarves kmod)
-bench_pkgs=(hyperfine)
+bench_pkgs=(python3 strace)
 demo_pkgs=(python3 iproute2)  # the demo's TCP client and `ss`
 
 want=("${build_pkgs[@]}")

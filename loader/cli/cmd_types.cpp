@@ -22,9 +22,16 @@ void list(const btf::Btf& b, const std::string& origin, int& count) {
     const std::string_view prefix = struct_ops::kValueTypePrefix;
     for (btf::TypeId id = b.first_own_id(); id < b.type_count(); ++id) {
         const btf::TypeView vt = b.type(id);
-        if (vt.kind() != btf::Kind::Struct || vt.name().substr(0, prefix.size()) != prefix) continue;
+        // The prefix is compared in place: measuring every struct's name
+        // first (string_view's strlen) was a tenth of the command's time.
+        if (vt.kind() != btf::Kind::Struct || !b.str_starts_with(vt.name_off(), prefix)) continue;
         const std::string name(vt.name().substr(prefix.size()));
-        auto t = b.find(name, btf::Kind::Struct);
+        // The kernel declares bpf_struct_ops_<T> as { common; struct T data; }:
+        // T is the type of that member, no search of every name needed (and
+        // bpf_struct_ops_map, _link, ... which are no value types have none).
+        std::optional<btf::TypeId> t;
+        for (const btf::Member& m : vt.members())
+            if (b.type(m.type).kind() == btf::Kind::Struct && b.type(m.type).name() == name) t = m.type;
         if (!t) continue;
         ++count;
         const btf::TypeView ops = b.type(*t);

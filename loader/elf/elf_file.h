@@ -64,6 +64,7 @@ public:
     // and the bytes its type patches (16 for R_BPF_64_64, 8 for ABS64 and
     // 64_32, 4 for ABS32 and NODYLD32) lie inside the target's data, which is
     // never NOBITS.
+    // Relocations of DWARF sections (.debug_*) are not read: empty for them.
     const std::vector<Relocation>& relocations_for(std::size_t target) const;
 
 private:

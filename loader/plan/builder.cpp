@@ -111,6 +111,7 @@ private:
     std::uint32_t kern_version_ = 0;
     std::vector<std::string> modules_;                // modules whose BTF fd is needed
     std::vector<Step> module_steps_;
+    reloc::CoreCandidateCache core_cache_;  // candidate lists per kernel type name
 };
 
 Ref Builder::module_btf(const std::string& module) {
@@ -126,14 +127,14 @@ Ref Builder::module_btf(const std::string& module) {
 // for (libbpf's order), so most loads never parse a module.
 Result<reloc::CoreResult> Builder::core_relocation(const reloc::CoreSite& site) {
     std::vector<reloc::CoreTarget> targets{{&kernel_.vmlinux(), "vmlinux", flavoured(kernel_.vmlinux())}};
-    auto r = reloc::core_calc(obj_.btf(), site.relo, targets);
+    auto r = reloc::core_calc(obj_.btf(), site.relo, targets, &core_cache_);
     if (!r || r->found || kernel_.module_names().empty()) return r;
     for (const auto& m : kernel_.module_names()) {
         auto b = kernel_.module(m);
         if (!b) return std::move(b).error();
         targets.push_back({*b, m, flavoured(**b)});
     }
-    return reloc::core_calc(obj_.btf(), site.relo, targets);
+    return reloc::core_calc(obj_.btf(), site.relo, targets, &core_cache_);
 }
 
 // The map types libbpf creates without BTF (bpf_object__create_map).

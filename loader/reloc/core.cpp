@@ -39,6 +39,26 @@ bool any_enum(const TypeView& t) { return t.kind() == Kind::Enum || t.kind() == 
 bool kinds_compat(const TypeView& a, const TypeView& b) {
     return a.kind() == b.kind() || (any_enum(a) && any_enum(b));
 }
+// Target types named `ess` of a kind CO-RE may match with `kind` (kinds_compat),
+// ascending. Asking by kind searches only that kind's names, not all of
+// vmlinux's (Btf::find_all(name, kind)).
+std::vector<TypeId> search_candidates(const Btf& target, std::string_view ess, Kind kind) {
+    if (kind != Kind::Enum && kind != Kind::Enum64) return target.find_all(ess, kind);
+    std::vector<TypeId> ids = target.find_all(ess, Kind::Enum), wide = target.find_all(ess, Kind::Enum64);
+    ids.insert(ids.end(), wide.begin(), wide.end());
+    std::sort(ids.begin(), ids.end());
+    return ids;
+}
+const std::vector<TypeId>& candidates(const Btf& target, std::string_view ess, Kind kind, CoreCandidateCache* cache,
+                                      std::vector<TypeId>& uncached) {
+    if (!cache) return uncached = search_candidates(target, ess, kind);
+    // ENUM and ENUM64 locals find the same list.
+    const Kind key_kind = kind == Kind::Enum64 ? Kind::Enum : kind;
+    auto key = std::make_tuple(&target, std::string(ess), key_kind);
+    auto it = cache->lists.find(key);
+    if (it == cache->lists.end()) it = cache->lists.emplace(std::move(key), search_candidates(target, ess, kind)).first;
+    return it->second;
+}
 bool names_match(std::string_view local, std::string_view target) {
     return struct_ops::essential_name(local) == struct_ops::essential_name(target);
 }
@@ -492,7 +512,8 @@ bool types_are_compat(const Btf& local, TypeId local_id, const Btf& target, Type
     return types_compat(local, local_id, target, target_id);
 }
 
-Result<CoreResult> core_calc(const Btf& local, const btf::CoreRelo& relo, const std::vector<CoreTarget>& targets) {
+Result<CoreResult> core_calc(const Btf& local, const btf::CoreRelo& relo, const std::vector<CoreTarget>& targets,
+                             CoreCandidateCache* cache) {
     const std::string kind_name = btf::core_relo_kind_name(relo.kind);
     auto local_spec = parse_spec(local, relo.type_id, local.str(relo.access_str_off), relo.kind);
     if (!local_spec) return std::move(local_spec).error().context(kind_name + " relocation on " + local.describe(relo.type_id));
@@ -519,14 +540,20 @@ Result<CoreResult> core_calc(const Btf& local, const btf::CoreRelo& relo, const 
     std::string where;
     for (const CoreTarget& target : targets) {
         bool any_candidate = false;
-        // libbpf's candidates: every target type whose essential name is ours.
-        std::vector<TypeId> cands = target.btf->find_all(ess);
+        // libbpf's candidates: every target type whose essential name is
+        // ours, so also "foo___v2" for a local "foo___x" (FlavouredNames).
+        std::vector<TypeId> uncached, with_flavoured;
+        const std::vector<TypeId>* cands = &candidates(*target.btf, ess, lt.kind(), cache, uncached);
         if (target.flavoured) {
             const std::vector<TypeId> more = target.flavoured->find(ess);
-            cands.insert(cands.end(), more.begin(), more.end());
-            std::sort(cands.begin(), cands.end());
+            if (!more.empty()) {
+                with_flavoured = *cands;
+                with_flavoured.insert(with_flavoured.end(), more.begin(), more.end());
+                std::sort(with_flavoured.begin(), with_flavoured.end());
+                cands = &with_flavoured;
+            }
         }
-        for (TypeId cand : cands) {
+        for (TypeId cand : *cands) {
             if (cand < target.btf->first_own_id() && target.name != "vmlinux") continue;  // base types: seen in vmlinux
             if (!kinds_compat(lt, target.btf->type(cand))) continue;
             any_candidate = true;

@@ -9,8 +9,10 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <span>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "btf/btf.h"
@@ -54,8 +56,18 @@ struct CoreResult {
     std::string description;      // "byte_off tcp_sock.snd_cwnd: 1464 -> 1464 (vmlinux [3421])"
 };
 
+// Candidate lists already searched, per target BTF, essential name and kind:
+// an object's relocations mostly name a few kernel types over and over
+// (tcp_cc.bpf.o: 17 relocations, one type), and each search reads the
+// target's records. One cache per load, alive while its target BTFs are.
+struct CoreCandidateCache {
+    std::map<std::tuple<const btf::Btf*, std::string, btf::Kind>, std::vector<btf::TypeId>, std::less<>> lists;
+};
+
 // Computes one relocation. `targets` in search order (vmlinux, then modules).
-Result<CoreResult> core_calc(const btf::Btf& local, const btf::CoreRelo& relo, const std::vector<CoreTarget>& targets);
+// `cache`, when given, keeps candidate lists between calls.
+Result<CoreResult> core_calc(const btf::Btf& local, const btf::CoreRelo& relo, const std::vector<CoreTarget>& targets,
+                             CoreCandidateCache* cache = nullptr);
 
 // libbpf's bpf_core_types_are_compat(): the compatibility rule CO-RE uses
 // for types, and the one extern kfuncs and typed ksyms are checked with.

@@ -44,22 +44,25 @@ Result<KernelOpsType> find_kernel_ops_type(KernelBtf& kernel, std::string_view n
         return Error("the kernel has no struct_ops type '" + ess + "' (" + value.error().message() + ")");
 
     const btf::Btf& kb = *value->btf;
-    auto type_id = kb.find(ess, btf::Kind::Struct);
-    if (!type_id)
-        return Error("kernel BTF (" + value->origin() + ") has " + value_name + " but no struct " + ess);
-
     KernelOpsType k;
     k.name = ess;
     k.value_type = *value;
-    k.type = KernelTypeRef{value->btf, value->module, *type_id};
     const btf::TypeView vt = kb.type(value->id);
     k.value_size = vt.size();
+    // The kernel declares the value type as { common; struct <ess> data; }:
+    // the member of type struct <ess> is the ops type itself, found without
+    // another search of the kernel's names (libbpf finds it by name first,
+    // then that member; both give the same type).
     for (const btf::Member& m : vt.members()) {
-        if (m.type == *type_id) {
+        const btf::TypeView mt = kb.type(m.type);
+        if (mt.kind() == btf::Kind::Struct && mt.name() == ess) {
+            k.type = KernelTypeRef{value->btf, value->module, m.type};
             k.data_offset = m.bit_offset / 8;
             return k;
         }
     }
+    if (!kb.find(ess, btf::Kind::Struct))
+        return Error("kernel BTF (" + value->origin() + ") has " + value_name + " but no struct " + ess);
     return Error("kernel BTF (" + value->origin() + "): struct " + value_name + " has no member of type struct " +
                  ess);
 }

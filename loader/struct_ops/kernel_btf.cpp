@@ -9,7 +9,9 @@ namespace rawops::struct_ops {
 Result<KernelBtf> KernelBtf::open(const std::string& dir) {
     KernelBtf k;
     k.dir_ = dir;
-    auto vmlinux = btf::Btf::open(dir + "/vmlinux");
+    // Btf::open_kernel trusts only files that are really the running kernel's
+    // (/sys/kernel/btf on sysfs); a --btf-dir copy gets full validation.
+    auto vmlinux = btf::Btf::open_kernel(dir + "/vmlinux");
     if (!vmlinux) return std::move(vmlinux).error().context("reading kernel BTF");
     k.vmlinux_ = std::make_unique<btf::Btf>(std::move(vmlinux).value());
 
@@ -30,7 +32,7 @@ bool KernelBtf::has_module(std::string_view name) const {
 Result<const btf::Btf*> KernelBtf::module(const std::string& name) {
     if (auto it = opened_.find(name); it != opened_.end()) return it->second.get();
     if (!has_module(name)) return Error("no module BTF '" + name + "' in " + dir_ + " (is the module loaded?)");
-    auto parsed = btf::Btf::open(dir_ + "/" + name, vmlinux_.get());
+    auto parsed = btf::Btf::open_kernel(dir_ + "/" + name, vmlinux_.get());
     if (!parsed) return std::move(parsed).error().context("reading BTF of module " + name);
     auto* raw = opened_.emplace(name, std::make_unique<btf::Btf>(std::move(parsed).value())).first->second.get();
     return raw;
@@ -38,6 +40,15 @@ Result<const btf::Btf*> KernelBtf::module(const std::string& name) {
 
 Result<KernelTypeRef> KernelBtf::find(std::string_view name, btf::Kind kind,
                                       const std::optional<std::string>& only_module) {
+    auto key = std::make_tuple(std::string(name), kind, only_module);
+    if (auto it = found_.find(key); it != found_.end()) return it->second;
+    auto r = search(name, kind, only_module);
+    if (r) found_.emplace(std::move(key), *r);
+    return r;
+}
+
+Result<KernelTypeRef> KernelBtf::search(std::string_view name, btf::Kind kind,
+                                        const std::optional<std::string>& only_module) {
     const bool vmlinux_allowed = !only_module || *only_module == "vmlinux";
     if (vmlinux_allowed) {
         if (auto id = vmlinux_->find(name, kind)) return KernelTypeRef{vmlinux_.get(), "", *id};

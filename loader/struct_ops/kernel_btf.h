@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "btf/btf.h"
@@ -51,10 +52,15 @@ public:
 
 private:
     KernelBtf() = default;
+    Result<KernelTypeRef> search(std::string_view name, btf::Kind kind, const std::optional<std::string>& only_module);
     std::string dir_;
     std::unique_ptr<btf::Btf> vmlinux_;  // heap: module BTFs keep a pointer to it
     std::vector<std::string> modules_;
     std::map<std::string, std::unique_ptr<btf::Btf>, std::less<>> opened_;
+    // Answers of find() so far: an object with three variables of one
+    // struct_ops type asks for its value type three times, each a search
+    // of vmlinux's names.
+    std::map<std::tuple<std::string, btf::Kind, std::optional<std::string>>, KernelTypeRef, std::less<>> found_;
 };
 
 }  // namespace rawops::struct_ops

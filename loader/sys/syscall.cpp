@@ -4,6 +4,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -12,6 +13,15 @@
 
 namespace rawops::sys {
 namespace {
+
+std::atomic<std::uint64_t> total_calls{0};
+std::atomic<std::uint64_t> total_nanos{0};
+
+void account(std::chrono::steady_clock::time_point start, std::chrono::steady_clock::time_point end) {
+    total_calls.fetch_add(1, std::memory_order_relaxed);
+    total_nanos.fetch_add(static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(end - start).count()),
+                          std::memory_order_relaxed);
+}
 
 // Fault injection (test-only): which call fails, how, and the count so far.
 std::uint64_t fault_nth = 0, fault_window = 0;
@@ -74,15 +84,27 @@ std::string format_call(const CallRecord& r) {
     return out + t;
 }
 
+BpfTotals bpf_totals() {
+    return {total_calls.load(std::memory_order_relaxed), total_nanos.load(std::memory_order_relaxed) / 1e3};
+}
+
 long bpf_call(Cmd cmd, void* attr, std::uint32_t size) {
     const Observer& observer = current_observer();
-    if (!observer) return raw_bpf(cmd, attr, size);
+    if (!observer) {
+        auto start = std::chrono::steady_clock::now();
+        long result = raw_bpf(cmd, attr, size);
+        int err = errno;
+        account(start, std::chrono::steady_clock::now());
+        errno = err;
+        return result;
+    }
 
     CallRecord record{cmd, describe(cmd, std::span(static_cast<const std::byte*>(attr), size))};
     auto start = std::chrono::steady_clock::now();
     long result = raw_bpf(cmd, attr, size);
     int err = errno;
     auto end = std::chrono::steady_clock::now();
+    account(start, end);
     record.result = result;
     record.err = result < 0 ? err : 0;
     record.micros = std::chrono::duration<double, std::micro>(end - start).count();

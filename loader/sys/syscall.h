@@ -47,6 +47,16 @@ private:
 // "BPF_MAP_CREATE map_type=... -> fd 5 (12.3 us)" / "... -> EACCES: Permission denied (4.1 us)"
 std::string format_call(const CallRecord& record);
 
+// Calls made and wall time spent inside bpf() by this process so far, kept
+// whether or not an observer is set (two vDSO clock reads per call, against
+// tens of microseconds for the call): make bench compares rawops' own CPU
+// with the kernel's share. Relaxed atomics: totals, not a sequence.
+struct BpfTotals {
+    std::uint64_t calls = 0;
+    double micros = 0;
+};
+BpfTotals bpf_totals();
+
 // bpf(cmd, attr, size). Returns the kernel's result, or -1 with errno set.
 long bpf_call(Cmd cmd, void* attr, std::uint32_t size);
 

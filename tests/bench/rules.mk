@@ -10,25 +10,42 @@ $(LIBBPF_A): tests/fetch_debs.sh
 	tests/fetch_debs.sh libbpf-dev=$(LIBBPF_VERSION)
 	@touch $@
 
+# Every bench binary is static, like the rawops CLI: both sides start the same
+# way, and no dynamic loader's work is charged to either.
 $(BENCH_DIR)/libbpf_lookup: tests/bench/libbpf_lookup.c $(LIBBPF_A)
 	@mkdir -p $(@D)
-	gcc -O2 -I$(LIBBPF_ROOT)/usr/include -o $@ $< $(LIBBPF_A) -lelf -lz
+	gcc -O2 -static -I$(LIBBPF_ROOT)/usr/include -o $@ $< $(LIBBPF_A) -lelf -lz
 
-# Static like the rawops CLI: both sides start as the user would run them.
 $(BENCH_DIR)/btf_lookup: tests/bench/btf_lookup.cpp $(LIB)
 	@mkdir -p $(@D)
-	$(CXX) $(CXXFLAGS) -static -o $@ $< $(LIB)
+	$(CXX) $(CXXFLAGS) $(STATIC_LDFLAGS) -o $@ $< $(LIB)
 
 BENCH_DEPS += $(BENCH_DIR)/libbpf_lookup $(BENCH_DIR)/btf_lookup
 
-# Load benchmark: open + load + register + tear down tcp_cc.bpf.o, each side
-# in one static process.
+# Load benchmark: open + load + register + tear down an object (tcp_cc.bpf.o,
+# large.bpf.o), each side in one static process.
 $(BENCH_DIR)/libbpf_load: tests/bench/libbpf_load.c $(LIBBPF_A)
 	@mkdir -p $(@D)
-	gcc -O2 -I$(LIBBPF_ROOT)/usr/include -o $@ $< $(LIBBPF_A) -lelf -lz
+	gcc -O2 -static -I$(LIBBPF_ROOT)/usr/include -o $@ $< $(LIBBPF_A) -lelf -lz
 
 $(BENCH_DIR)/rawops_load: tests/bench/rawops_load.cpp $(LIB)
 	@mkdir -p $(@D)
-	$(CXX) $(CXXFLAGS) -static -o $@ $< $(LIB)
+	$(CXX) $(CXXFLAGS) $(STATIC_LDFLAGS) -o $@ $< $(LIB)
 
 BENCH_DEPS += $(BENCH_DIR)/libbpf_load $(BENCH_DIR)/rawops_load
+
+# The large object of the load benchmark: 3 struct_ops variables, 30 programs,
+# global data, CO-RE (tests/bench/gen_large.py), built like bpfprog/ objects.
+$(BENCH_DIR)/large.bpf.c: tests/bench/gen_large.py
+	@mkdir -p $(@D)
+	python3 $< $@
+$(BENCH_DIR)/large.bpf.o: $(BENCH_DIR)/large.bpf.c $(BUILD)/vmlinux.h | $(DEPS_STAMP)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+BENCH_DEPS += $(BENCH_DIR)/large.bpf.o $(CLI)
+
+# The launcher bench.py times every process with (peak RSS without python's).
+$(BENCH_DIR)/measure: tests/bench/measure.c
+	@mkdir -p $(@D)
+	gcc -O2 -static -o $@ $<
+BENCH_DEPS += $(BENCH_DIR)/measure

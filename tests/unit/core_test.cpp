@@ -22,6 +22,7 @@ TEST_CASE("every CO-RE record of the built objects resolves against vmlinux to i
     auto vm = btf::Btf::open_vmlinux();
     REQUIRE(vm.ok());
     const std::vector<reloc::CoreTarget> targets{{&*vm, "vmlinux"}};
+    reloc::CoreCandidateCache cache;  // shared by every object: lists per kernel type name
     int records = 0;
     for (const auto& e : std::filesystem::directory_iterator(rawops::testing::build_dir() + "/bpfprog")) {
         if (e.path().extension() != ".o") continue;
@@ -40,6 +41,10 @@ TEST_CASE("every CO-RE record of the built objects resolves against vmlinux to i
                 CHECK_MESSAGE(r->found, r->description);
                 CHECK_FALSE(r->poison);
                 CHECK_MESSAGE(r->value == r->orig, r->description);
+                // The cached candidate lists give the same answer.
+                auto cached = reloc::core_calc(obj->btf(), site.relo, targets, &cache);
+                REQUIRE(cached.ok());
+                CHECK(cached->description == r->description);
                 // Patching checks the instruction really holds the compiled value.
                 auto insns = linked->insns;
                 auto s = reloc::core_patch(insns, site.insn, *r);

@@ -1,0 +1,235 @@
+#!/usr/bin/env python3
+"""make bench: rawops against libbpf 1.4.6, whole processes, as ratios.
+
+Every case runs both sides in the same run, interleaved (A B, then B A, ...)
+so that drift of the shared machine hits both alike; each run is a fresh
+process. Per run: wall time (fork to exit), CPU time (user + sys, from
+wait4's rusage) and peak RSS (ru_maxrss), taken by build/bench/measure. Reported: medians, spread (the
+interquartile range as a share of the median), ratios of medians. Absolute
+times are printed only to show what the ratios are made of: the bars are the
+ratios.
+
+For the load cases also: bpf() calls per side (strace), and for rawops the
+time spent inside bpf() (rawops_load --bpf-time: the library's own syscall
+timer), to compare with the CPU it uses outside bpf().
+
+Writes build/bench/results.json and build/bench/results.md (the table of
+docs/performance.md). Exit status 1 when a bar fails.
+
+usage: bench.py BUILD_DIR RUNS
+BENCH_BEFORE=OTHER_BUILD_DIR adds a third side, an older rawops build (its
+bench/btf_lookup, bench/rawops_load and rawops), to the same interleaving:
+the table then shows the ratios before and after a change.
+"""
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+BUILD = sys.argv[1] if len(sys.argv) > 1 else "build"
+RUNS = int(sys.argv[2]) if len(sys.argv) > 2 else 30
+WARMUP = 3
+B = f"{BUILD}/bench"
+
+
+def run_once(argv):
+    """One fresh process, started by build/bench/measure (whose small size
+    keeps python's RSS out of the child's ru_maxrss): (wall s, cpu s, user s,
+    peak RSS KiB, stderr text)."""
+    with tempfile.NamedTemporaryFile("r") as res, tempfile.TemporaryFile() as err:
+        pid = os.posix_spawn(f"{B}/measure", [f"{B}/measure", res.name] + argv, os.environ,
+                             file_actions=[(os.POSIX_SPAWN_OPEN, 1, "/dev/null", os.O_WRONLY, 0),
+                                           (os.POSIX_SPAWN_DUP2, err.fileno(), 2)])
+        _, status = os.waitpid(pid, 0)
+        err.seek(0)
+        text = err.read().decode(errors="replace")
+        fields = res.read().split()
+    if os.waitstatus_to_exitcode(status) != 0 or len(fields) != 5 or fields[4] != "0":
+        raise SystemExit(f"bench: {' '.join(argv)} failed ({fields[4] if len(fields) == 5 else 'measure'}): {text}")
+    wall, cpu, user, rss = float(fields[0]), float(fields[1]), float(fields[2]), int(fields[3])
+    return wall, cpu, user, rss, text
+
+
+def summary(xs):
+    xs = sorted(xs)
+    q = statistics.quantiles(xs, n=4) if len(xs) >= 4 else [xs[0], statistics.median(xs), xs[-1]]
+    med = statistics.median(xs)
+    return {"median": med, "p25": q[0], "p75": q[2], "min": xs[0], "max": xs[-1],
+            "spread": (q[2] - q[0]) / med if med else 0.0}
+
+
+def compare(ours, theirs, before=None):
+    """Runs the sides interleaved (rotating who goes first); returns
+    per-side summaries. `before`: the same case with an older rawops build
+    (BENCH_BEFORE), to show a change's effect in the same run."""
+    sides = [("rawops", ours), ("libbpf", theirs)] + ([("before", before)] if before else [])
+    for _ in range(WARMUP):
+        for _, argv in sides:
+            run_once(argv)
+    samples = {side: [] for side, _ in sides}
+    for i in range(RUNS):
+        k = i % len(sides)
+        for side, argv in sides[k:] + sides[:k]:
+            samples[side].append(run_once(argv))
+    out = {}
+    for side, rs in samples.items():
+        out[side] = {"wall_s": summary([r[0] for r in rs]), "cpu_s": summary([r[1] for r in rs]),
+                     "user_s": summary([r[2] for r in rs]), "rss_kib": summary([r[3] for r in rs])}
+    return out
+
+
+def bpf_calls(argv):
+    with tempfile.NamedTemporaryFile("r") as f:
+        subprocess.run(["strace", "-f", "-e", "trace=bpf", "-o", f.name] + argv,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+        return sum(1 for line in f if "bpf(" in line and "resumed>" not in line)
+
+
+def bpf_share(obj):
+    """rawops_load --bpf-time, median over runs: the time inside bpf() and the
+    process's CPU time, both measured by the process itself (the split of
+    rusage into user and sys is sampled at the tick and too coarse for
+    processes of a few ms)."""
+    bpf, cpu = [], []
+    for _ in range(max(5, RUNS // 3)):
+        text = run_once([f"{B}/rawops_load", obj, "--bpf-time"])[4]
+        bpf.append(float(text.split("bpf_us=")[1].split()[0]))
+        cpu.append(float(text.split("cpu_us=")[1].split()[0]))
+    return statistics.median(bpf), statistics.median(cpu)
+
+
+def stripped_size(path):
+    with tempfile.NamedTemporaryFile() as f:
+        subprocess.run(["strip", "-o", f.name, path], check=True)
+        return os.path.getsize(f.name)
+
+
+def machine():
+    model = "?"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    mem = "?"
+    with open("/proc/meminfo") as f:
+        mem = f.readline().split(":")[1].strip()
+    return {"kernel": platform.release(), "cpu": model, "cpus": os.cpu_count(), "memory": mem,
+            "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "libbpf": "1.4.6 (static)", "runs": RUNS}
+
+
+def ms(x):
+    return f"{x * 1e3:.2f}"
+
+
+def main():
+    root = os.geteuid() == 0
+    cases = [
+        ("btf lookup", [f"{B}/btf_lookup"], [f"{B}/libbpf_lookup"], None),
+        ("rawops types (cold)", [f"{BUILD}/rawops", "types"], [f"{B}/libbpf_lookup"], None),
+    ]
+    objs = [f"{BUILD}/bpfprog/tcp_cc.bpf.o", f"{B}/large.bpf.o"]
+    if root:
+        for obj in objs:
+            cases.append((f"load {os.path.basename(obj)}", [f"{B}/rawops_load", obj], [f"{B}/libbpf_load", obj], obj))
+    else:
+        print("SKIP: load benchmarks: need root")
+
+    results = {"machine": machine(), "cases": {}, "sizes": {}, "bars": []}
+    before_build = os.environ.get("BENCH_BEFORE")
+    if before_build:
+        results["machine"]["before"] = before_build
+    for name, ours, theirs, obj in cases:
+        print(f"bench: {name} ({RUNS} runs each, interleaved)", flush=True)
+        before = None
+        if before_build:
+            before = [a.replace(f"{BUILD}/bench/", f"{before_build}/bench/", 1) if a == ours[0] else a for a in ours]
+            before[0] = before[0].replace(f"{BUILD}/rawops", f"{before_build}/rawops", 1)
+        r = compare(ours, theirs, before)
+        for k in ("wall_s", "cpu_s", "rss_kib"):
+            r[f"ratio_{k}"] = r["rawops"][k]["median"] / r["libbpf"][k]["median"]
+            if before:
+                r[f"before_ratio_{k}"] = r["before"][k]["median"] / r["libbpf"][k]["median"]
+        if obj:
+            r["bpf_calls"] = {"rawops": bpf_calls(ours), "libbpf": bpf_calls(theirs)}
+            if before:
+                r["bpf_calls"]["before"] = bpf_calls(before)
+            bpf_us, cpu_us = bpf_share(obj)
+            r["rawops_bpf_us"] = bpf_us
+            r["rawops_cpu_us"] = cpu_us
+            # Everything the process burns outside bpf(): its own code, and
+            # the kernel's work for it (exec, mmap, page faults) that is not bpf().
+            r["rawops_outside_over_bpf"] = (cpu_us - bpf_us) / bpf_us
+        results["cases"][name] = r
+
+    for label, path in [("rawops CLI", f"{BUILD}/rawops"), ("rawops_load", f"{B}/rawops_load"),
+                        ("libbpf_load", f"{B}/libbpf_load")]:
+        results["sizes"][label] = stripped_size(path)
+
+    bars = results["bars"]
+
+    def bar(what, value, limit):
+        bars.append({"what": what, "value": round(value, 4), "limit": limit, "ok": value <= limit})
+
+    c = results["cases"]
+    bar("btf lookup: wall ratio", c["btf lookup"]["ratio_wall_s"], 0.2)
+    bar("rawops types (cold): wall ratio to libbpf load_vmlinux_btf+find", c["rawops types (cold)"]["ratio_wall_s"], 0.1)
+    for name in c:
+        if name.startswith("load "):
+            bar(f"{name}: CPU ratio", c[name]["ratio_cpu_s"], 0.125)
+            bar(f"{name}: peak RSS ratio", c[name]["ratio_rss_kib"], 0.25)
+            bar(f"{name}: rawops CPU outside bpf() / time in bpf()", c[name]["rawops_outside_over_bpf"], 0.25)
+
+    # The table, printed and kept for docs/performance.md.
+    lines = ["| case | side | wall ms (median, spread) | CPU ms (median, spread) | user ms (tick-sampled) | peak RSS KiB | bpf() calls |",
+             "|---|---|---|---|---|---|---|"]
+    for name, r in c.items():
+        for side in ("rawops", "libbpf") + (("before",) if "before" in r else ()):
+            s = r[side]
+            calls = str(r["bpf_calls"].get(side, "")) if "bpf_calls" in r else ""
+            lines.append(f"| {name} | {side} | {ms(s['wall_s']['median'])} (±{s['wall_s']['spread'] * 50:.0f}%) | "
+                         f"{ms(s['cpu_s']['median'])} (±{s['cpu_s']['spread'] * 50:.0f}%) | {ms(s['user_s']['median'])} | "
+                         f"{s['rss_kib']['median']:.0f} | {calls} |")
+        extra = (f", rawops: {r['rawops_bpf_us'] / 1e3:.2f} ms in bpf(), "
+                 f"{(r['rawops_cpu_us'] - r['rawops_bpf_us']) / 1e3:.2f} ms CPU outside it") if "rawops_bpf_us" in r else ""
+        lines.append(f"| {name} | **ratio** | **{r['ratio_wall_s']:.3f}** | **{r['ratio_cpu_s']:.3f}** | | "
+                     f"**{r['ratio_rss_kib']:.3f}** | {extra.lstrip(', ')} |")
+        if "before" in r:
+            lines.append(f"| {name} | ratio before | {r['before_ratio_wall_s']:.3f} | {r['before_ratio_cpu_s']:.3f} | | "
+                         f"{r['before_ratio_rss_kib']:.3f} | |")
+    lines.append("")
+    lines.append("| stripped static binary | bytes |")
+    lines.append("|---|---|")
+    for label, size in results["sizes"].items():
+        lines.append(f"| {label} | {size} |")
+    lines.append("")
+    lines.append("| bar (ratio in this run) | value | limit | |")
+    lines.append("|---|---|---|---|")
+    for b in bars:
+        lines.append(f"| {b['what']} | {b['value']:.3f} | {b['limit']} | {'PASS' if b['ok'] else 'FAIL'} |")
+    m = results["machine"]
+    head = (f"{m['date']}: kernel {m['kernel']}, {m['cpus']} x {m['cpu']}, {m['memory']}, "
+            f"libbpf {m['libbpf']}, {RUNS} runs per side. Spread: half the interquartile range, as a share of the median.")
+    table = head + "\n\n" + "\n".join(lines) + "\n"
+    print()
+    print(table)
+    with open(f"{B}/results.json", "w") as f:
+        json.dump(results, f, indent=2)
+    with open(f"{B}/results.md", "w") as f:
+        f.write(table)
+    print(f"bench: wrote {B}/results.json and {B}/results.md")
+    failed = [b for b in bars if not b["ok"]]
+    for b in bars:
+        print(f"{'PASS' if b['ok'] else 'FAIL'}: {b['what']} = {b['value']:.3f} (bar <= {b['limit']})")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    if not shutil.which("strace"):
+        raise SystemExit("bench: strace missing (tests/deps.sh bench installs it)")
+    sys.exit(main())
