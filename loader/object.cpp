@@ -160,6 +160,11 @@ Status ObjectParser::read_global_data() {
         }
         if (!is_data_section(sec.name) || !(sec.flags & kShfAlloc)) continue;
         if (sec.type != kShtProgbits && sec.type != kShtNobits) continue;
+        // The section becomes one map value, and BPF_MAP_CREATE's value_size
+        // is 32 bits: a larger (NOBITS) size is a broken file, not a map.
+        if (sec.size > 0xffffffffu)
+            return Error(obj.path_ + ": section '" + std::string(sec.name) + "' is " + std::to_string(sec.size) +
+                         " bytes: more than a map value can hold (4 GiB - 1)");
         GlobalData g;
         g.section = std::string(sec.name);
         g.section_index = sec.index;

@@ -318,3 +318,15 @@ TEST_CASE("the Object parser on top refuses broken files too, naming them") {
     REQUIRE_FALSE(o.ok());
     CHECK(o.error().message().rfind("half.o: ", 0) == 0);
 }
+
+TEST_CASE("a NOBITS data section too large for a map value is refused, not allocated (fuzz_elf found the abort)") {
+    auto b = read_object("tcp_cc.bpf.o");
+    const std::size_t bss = find_type(b, 8 /* SHT_NOBITS */);
+    REQUIRE(bss != 0);
+    Elf64_Shdr s = shdr(b, bss);
+    s.sh_size = 0x300000000060ull;  // as the fuzzer's file: 48 TiB of .bss
+    set_shdr(b, bss, s);
+    auto o = Object::from_buffer(b, "huge.o");
+    REQUIRE_FALSE(o.ok());
+    CHECK(o.error().message() == "huge.o: section '.bss' is 52776558133344 bytes: more than a map value can hold (4 GiB - 1)");
+}
