@@ -10,4 +10,4 @@ cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:exitcode=86}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-exec "$BUILD/fuzz/host-asan" -tce="*fails anywhere*"
+exec "$BUILD/fuzz/host-asan" -tce="*fails anywhere*,*load/unload cycles*"
