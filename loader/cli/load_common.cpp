@@ -57,7 +57,7 @@ Result<Planned> open_and_plan(const std::string& path, const ObjectArgs& args) {
     return Planned{std::move(obj).value(), std::move(kernel).value(), std::move(p).value()};
 }
 
-Status prepare_pin_dir(const std::string& dir) {
+Result<std::string> prepare_pin_dir(const std::string& dir) {
     constexpr long kBpffsMagic = 0xcafe4a11;  // BPF_FS_MAGIC
     std::filesystem::path p = std::filesystem::absolute(dir).lexically_normal();
     std::filesystem::path existing = p;
@@ -70,8 +70,15 @@ Status prepare_pin_dir(const std::string& dir) {
     if (fs.f_type != kBpffsMagic)
         return Error("--pin " + dir + ": " + existing.string() +
                      " is not on a bpffs (mount one first: mount -t bpf bpf /sys/fs/bpf)");
-    if (existing != p && !std::filesystem::create_directories(p, ec))
-        return Error("--pin " + dir + ": cannot create it: " + ec.message(), ec.value());
+    std::string created;
+    if (existing != p) {
+        if (!std::filesystem::create_directories(p, ec))
+            return Error("--pin " + dir + ": cannot create it: " + ec.message(), ec.value());
+        // The first folder below `existing` on the way to `p`.
+        std::filesystem::path top = p;
+        while (top.parent_path() != existing) top = top.parent_path();
+        created = top.string();
+    }
     // One load a folder: `rawops unload DIR` removes everything in it, so a
     // second load pinned beside another one would go with it.
     if (existing == p) {
@@ -91,7 +98,7 @@ Status prepare_pin_dir(const std::string& dir) {
                              ") or choose a new folder",
                          EEXIST);
     }
-    return {};
+    return created;
 }
 
 void enable_trace() {

@@ -38,7 +38,9 @@ Result<Planned> open_and_plan(const std::string& path, const std::vector<std::st
 // `load --pin DIR`: creates DIR and missing parents (as bpftool does) before
 // anything is registered; the first existing ancestor must be on a bpffs,
 // else the error names the mount that is missing.
-Status prepare_pin_dir(const std::string& dir);
+// Returns the top-most folder it created ("" if DIR existed), so that a
+// failed load can take back what it made.
+Result<std::string> prepare_pin_dir(const std::string& dir);
 
 // Installs a tracer printing every bpf() call to stderr as it returns.
 void enable_trace();

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <variant>
 
 #include <unistd.h>
@@ -46,6 +47,61 @@ Result<sys::Fd> reuse_pinned_map(const CreateMap& a) {
                          std::to_string(info->map_flags) + "/" + std::to_string(r.map_flags) + ": pinned/object)",
                      EINVAL);
     return std::move(fd).value();
+}
+
+// Where a struct_ops map with id `id` is pinned under /sys/fs/bpf (the map
+// itself, or a link to it), searched a few levels deep; "" if nowhere.
+std::string pin_of_struct_ops_map(std::uint32_t id) {
+    std::error_code ec;
+    std::filesystem::recursive_directory_iterator it("/sys/fs/bpf", ec), end;
+    for (int seen = 0; !ec && it != end && seen < 4096; it.increment(ec), ++seen) {
+        if (it.depth() > 3) {
+            it.disable_recursion_pending();
+            continue;
+        }
+        if (!it->is_regular_file(ec)) continue;
+        auto fd = sys::obj_get(it->path().string());  // (links cannot be opened read-only)
+        if (!fd) continue;
+        auto kind = sys::obj_kind(fd->get());
+        if (!kind) continue;
+        if (*kind == sys::ObjKind::Map) {
+            if (auto m = sys::map_info(fd->get()); m && m->id == id) return it->path().string();
+        } else if (*kind == sys::ObjKind::Link) {
+            if (auto l = sys::link_info(fd->get()); l && l->struct_ops_map_id == id) return it->path().string();
+        }
+    }
+    return "";
+}
+
+// For a registration the kernel refused as taken (EEXIST: a name in use;
+// EBUSY: a single-instance type such as sched_ext), the struct_ops map of
+// the same kernel type that holds it: the one with our map's name if there
+// is one, else every other one of that type. "" if none is found.
+std::string registration_holder(int map_fd) {
+    auto ours = sys::map_info(map_fd);
+    if (!ours) return "";
+    std::vector<std::string> same_name, same_type;
+    std::uint32_t id = 0;
+    for (int n = 0; n < 65536; ++n) {
+        auto next = sys::map_get_next_id(id);
+        if (!next || !*next) break;
+        id = **next;
+        if (id == ours->id) continue;
+        auto fd = sys::map_get_fd_by_id(id);
+        if (!fd) continue;
+        auto info = sys::map_info(fd->get());
+        if (!info || info->type != sys::kMapTypeStructOps ||
+            info->btf_vmlinux_value_type_id != ours->btf_vmlinux_value_type_id || info->btf_vmlinux_id != ours->btf_vmlinux_id)
+            continue;
+        std::string who = "struct_ops map id " + std::to_string(id) + " '" + info->name + "'";
+        const std::string pin = pin_of_struct_ops_map(id);
+        if (!pin.empty()) who += " (pinned at " + pin + ")";
+        (info->name == ours->name ? same_name : same_type).push_back(who);
+    }
+    const auto& found = same_name.empty() ? same_type : same_name;
+    std::string out;
+    for (const auto& w : found) out += (out.empty() ? "" : ", ") + w;
+    return out;
 }
 
 Error with_log(Error e, const std::string& log) {
@@ -223,6 +279,14 @@ Result<Loaded> execute(const Plan& plan, const ExecOptions& options) {
     for (std::size_t i = 0; i < plan.steps.size(); ++i) {
         const Step& step = plan.steps[i];
         const std::string where = plan.object + ": step " + std::to_string(i + 1) + " (" + step.summary + ")";
+        // A registration refused as taken names who holds it.
+        auto taken = [](Error e, bool registers, int map_fd) -> Error {
+            if (!registers || (e.err_no() != EEXIST && e.err_no() != EBUSY)) return e;
+            const std::string holder = registration_holder(map_fd);
+            if (holder.empty()) return e;
+            const int err = e.err_no();
+            return Error(e.message() + "; already registered by " + holder, err);
+        };
         // On any failure `loaded` goes out of scope: its destructor unwinds,
         // and the error says what that took back.
         auto fail = [&](Error e) -> Result<Loaded> {
@@ -288,7 +352,7 @@ Result<Loaded> execute(const Plan& plan, const ExecOptions& options) {
                 std::memcpy(value.data() + slot.offset, &prog, sizeof prog);
             }
             auto s = sys::map_update_elem(need(a->map), bytes(a->key), bytes(value));
-            if (!s) return fail(std::move(s).error());
+            if (!s) return fail(taken(std::move(s).error(), a->registers, need(a->map)));
             if (a->registers) loaded.registrations_.push_back({a->map.name, false});
         } else if (const auto* a = std::get_if<MapArena>(&step.action)) {
             auto m = sys::arena_mmap(need(a->map), a->size, a->address);
@@ -338,7 +402,7 @@ Result<Loaded> execute(const Plan& plan, const ExecOptions& options) {
         } else if (const auto* a = std::get_if<CreateLink>(&step.action)) {
             if (!options.create_links || !options.fill_struct_ops) continue;
             auto fd = sys::link_create_struct_ops(need(a->map));
-            if (!fd) return fail(std::move(fd).error());
+            if (!fd) return fail(taken(std::move(fd).error(), true, need(a->map)));
             loaded.add(step.creates, std::move(fd).value());
             loaded.registrations_.push_back({a->map.name, true});
         } else if (const auto* a = std::get_if<AttachProgram>(&step.action)) {

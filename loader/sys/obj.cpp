@@ -123,6 +123,16 @@ Result<LinkInfo> link_info(int link_fd) {
     return l;
 }
 
+Result<std::optional<std::uint32_t>> map_get_next_id(std::uint32_t start_id) {
+    attr::GetId a{};
+    a.id = start_id;
+    if (bpf_call(Cmd::MapGetNextId, a) < 0) {
+        if (errno == ENOENT) return std::optional<std::uint32_t>();
+        return call_error(Cmd::MapGetNextId, "after id " + std::to_string(start_id), errno);
+    }
+    return std::optional<std::uint32_t>(a.next_id);
+}
+
 Result<Fd> map_get_fd_by_id(std::uint32_t id) { return get_fd_by_id(Cmd::MapGetFdById, id, "map"); }
 Result<Fd> prog_get_fd_by_id(std::uint32_t id) { return get_fd_by_id(Cmd::ProgGetFdById, id, "program"); }
 Result<Fd> link_get_fd_by_id(std::uint32_t id) { return get_fd_by_id(Cmd::LinkGetFdById, id, "link"); }

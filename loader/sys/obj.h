@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "btf/error.h"
@@ -46,6 +47,9 @@ struct LinkInfo {
     std::uint32_t struct_ops_map_id = 0;  // for BPF_LINK_TYPE_STRUCT_OPS
 };
 Result<LinkInfo> link_info(int link_fd);
+
+// The next map id after `start_id`, or nullopt after the last one.
+Result<std::optional<std::uint32_t>> map_get_next_id(std::uint32_t start_id);
 
 // Ids and fds of existing objects (e.g. to reopen what a link points to).
 Result<Fd> map_get_fd_by_id(std::uint32_t id);

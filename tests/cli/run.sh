@@ -254,6 +254,32 @@ else
   rm -f "$pins.out"
 fi
 
+# Two loaders racing for one congestion-control name: exactly one wins, the
+# other exits 2 naming the map (and pin) that holds it, and leaves nothing:
+# no registration, no pin folder. Ten rounds.
+if [ "$(id -u)" -eq 0 ]; then
+  race_ok=0 race_detail=""
+  for round in $(seq 10); do
+    a=/sys/fs/bpf/rawops_race_a$round b=/sys/fs/bpf/rawops_race_b$round
+    "$RAWOPS" load "$OBJ" --pin "$a" > /tmp/rawops_race_a 2>&1 & pa=$!
+    "$RAWOPS" load "$OBJ" --pin "$b" > /tmp/rawops_race_b 2>&1 & pb=$!
+    wait $pa; ra=$?; wait $pb; rb=$?
+    if [ $ra -eq 0 ] && [ $rb -eq 2 ]; then win=$a lose=$b out=/tmp/rawops_race_b
+    elif [ $ra -eq 2 ] && [ $rb -eq 0 ]; then win=$b lose=$a out=/tmp/rawops_race_a
+    else race_detail="round $round: exits $ra and $rb"; "$RAWOPS" unload "$a" >/dev/null 2>&1; "$RAWOPS" unload "$b" >/dev/null 2>&1; break; fi
+    # (The winner pins right after it registers: the loser may look before that.)
+    if ! grep -Eq "File exists \(EEXIST\); already registered by struct_ops map id [0-9]+ 'rawops_reno'( \(pinned at $win/rawops_reno\))?;" "$out" || [ -e "$lose" ]; then
+      race_detail="round $round: $(cat "$out") / $(ls -d "$lose" 2>&1)"; "$RAWOPS" unload "$win" >/dev/null 2>&1; break
+    fi
+    "$RAWOPS" unload "$win" >/dev/null 2>&1
+    available rawops_reno && { race_detail="round $round: rawops_reno still registered after unload"; break; }
+    race_ok=$((race_ok + 1))
+  done
+  rm -f /tmp/rawops_race_a /tmp/rawops_race_b
+  [ $race_ok -eq 10 ] && pass "two loaders race for rawops_reno 10 times: one wins, the other exits 2 naming the holder's map id (and pin), leaving no folder" \
+    || fail "two loaders racing for one name" "$race_detail"
+fi
+
 # The machine, not the object, is at fault: each case gets its own message and
 # a hint naming the fix; nothing is registered. Private mount namespaces
 # change only this process's view (a bind remount, never the shared bpffs).
