@@ -57,13 +57,7 @@ Result<Fd> btf_get_fd_by_id(std::uint32_t id) {
 }
 
 Result<std::optional<std::uint32_t>> btf_get_next_id(std::uint32_t start_id) {
-    attr::GetId a{};
-    a.id = start_id;
-    if (bpf_call(Cmd::BtfGetNextId, a) < 0) {
-        if (errno == ENOENT) return std::optional<std::uint32_t>();
-        return call_error(Cmd::BtfGetNextId, "after id " + std::to_string(start_id), errno);
-    }
-    return std::optional<std::uint32_t>(a.next_id);
+    return get_next_id(Cmd::BtfGetNextId, start_id);
 }
 
 Result<BtfInfo> btf_info(int btf_fd) {

@@ -123,12 +123,12 @@ Result<LinkInfo> link_info(int link_fd) {
     return l;
 }
 
-Result<std::optional<std::uint32_t>> map_get_next_id(std::uint32_t start_id) {
+Result<std::optional<std::uint32_t>> get_next_id(Cmd cmd, std::uint32_t start_id) {
     attr::GetId a{};
     a.id = start_id;
-    if (bpf_call(Cmd::MapGetNextId, a) < 0) {
+    if (bpf_call(cmd, a) < 0) {
         if (errno == ENOENT) return std::optional<std::uint32_t>();
-        return call_error(Cmd::MapGetNextId, "after id " + std::to_string(start_id), errno);
+        return call_error(cmd, "after id " + std::to_string(start_id), errno);
     }
     return std::optional<std::uint32_t>(a.next_id);
 }

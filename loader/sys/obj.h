@@ -7,6 +7,7 @@
 #include <string>
 
 #include "btf/error.h"
+#include "loader/sys/abi.h"
 #include "loader/sys/fd.h"
 
 namespace rawops::sys {
@@ -48,8 +49,12 @@ struct LinkInfo {
 };
 Result<LinkInfo> link_info(int link_fd);
 
-// The next map id after `start_id`, or nullopt after the last one.
-Result<std::optional<std::uint32_t>> map_get_next_id(std::uint32_t start_id);
+// BPF_{PROG,MAP,BTF,LINK}_GET_NEXT_ID: the next id of that kind after
+// `start_id`, or nullopt after the last one.
+Result<std::optional<std::uint32_t>> get_next_id(Cmd cmd, std::uint32_t start_id);
+inline Result<std::optional<std::uint32_t>> map_get_next_id(std::uint32_t start_id) {
+    return get_next_id(Cmd::MapGetNextId, start_id);
+}
 
 // Ids and fds of existing objects (e.g. to reopen what a link points to).
 Result<Fd> map_get_fd_by_id(std::uint32_t id);

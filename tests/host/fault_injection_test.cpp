@@ -94,12 +94,7 @@ void inject_every_call(const std::string& name, const std::vector<int>& errnos, 
     auto p = plan::build(*obj, *kernel, build);
     REQUIRE_MESSAGE(p.ok(), p.error().message());
 
-    // The kernel's names (15 characters) of what this load creates.
-    std::set<std::string> names;
-    for (const plan::Step& s : p->steps) {
-        if (const auto* m = std::get_if<plan::CreateMap>(&s.action)) names.insert(m->request.name.substr(0, 15));
-        if (const auto* l = std::get_if<plan::LoadProgram>(&s.action)) names.insert(l->name.substr(0, 15));
-    }
+    const std::set<std::string> names = object_names(*p);
     const KernelState before = snapshot(bpffs.dir(), names);
     sys::inject_fault_for_testing(0, 0);
     std::uint64_t calls = 0;

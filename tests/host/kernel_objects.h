@@ -11,6 +11,9 @@
 #include <iterator>
 #include <set>
 #include <string>
+#include <variant>
+
+#include "loader/plan/plan.h"
 
 namespace rawops::testing {
 
@@ -49,6 +52,17 @@ inline std::set<std::uint32_t> ids(int next_cmd, int fd_cmd, const std::set<std:
 inline std::string read_file(const std::string& path) {
     std::ifstream f(path);
     return std::string(std::istreambuf_iterator<char>(f), {});
+}
+
+// The kernel's names (15 characters) of the maps and programs a plan creates:
+// what ids() looks for.
+inline std::set<std::string> object_names(const plan::Plan& p) {
+    std::set<std::string> names;
+    for (const plan::Step& s : p.steps) {
+        if (const auto* m = std::get_if<plan::CreateMap>(&s.action)) names.insert(m->request.name.substr(0, 15));
+        if (const auto* l = std::get_if<plan::LoadProgram>(&s.action)) names.insert(l->name.substr(0, 15));
+    }
+    return names;
 }
 
 // Resident set size of this process, in bytes (/proc/self/statm).

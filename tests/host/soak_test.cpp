@@ -27,11 +27,7 @@ TEST_CASE("1,000 load/unload cycles of tcp_cc.bpf.o leave fds, kernel objects an
     REQUIRE(kernel.ok());
     auto p = plan::build(*obj, *kernel);
     REQUIRE_MESSAGE(p.ok(), p.error().message());
-    std::set<std::string> names;
-    for (const plan::Step& s : p->steps) {
-        if (const auto* m = std::get_if<plan::CreateMap>(&s.action)) names.insert(m->request.name.substr(0, 15));
-        if (const auto* l = std::get_if<plan::LoadProgram>(&s.action)) names.insert(l->name.substr(0, 15));
-    }
+    const std::set<std::string> names = object_names(*p);
     auto objects = [&] {
         return ids(BPF_PROG_GET_NEXT_ID, BPF_PROG_GET_FD_BY_ID, names).size() +
                ids(BPF_MAP_GET_NEXT_ID, BPF_MAP_GET_FD_BY_ID, names).size();
