@@ -16,12 +16,14 @@ build_pkgs=(
   libelf-dev zlib1g-dev      # libelf: oracle for our ELF reader in tests only
   doctest-dev                # unit test framework
   libcli11-dev               # command-line parsing for the CLI (header-only)
+  nlohmann-json3-dev         # --json output of the CLI (header-only)
   libbpf-dev                 # bpf_helpers.h / bpf_tracing.h for BPF-side sources
   iproute2 strace            # host tests: netns + tc for loss, strace for diff
 )
 # Not needed to build (vmlinux.h comes from `rawops btf dump vmlinux --format c`):
-# the BTF tests compare our raw and C dumps with bpftool's.
-test_pkgs=(bpftool)
+# the BTF tests compare our raw and C dumps with bpftool's; the CLI tests
+# validate every --json output against its schema in docs/schema/.
+test_pkgs=(bpftool python3 python3-jsonschema)  # + the --json schema checks
 vm_pkgs=(qemu-system-x86 busybox-static cpio dwarves kmod)
 bench_pkgs=(python3 strace)
 demo_pkgs=(python3 iproute2)  # the demo's TCP client and `ss`
