@@ -3,11 +3,12 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <filesystem>
+#include <optional>
 #include <variant>
 
 #include <unistd.h>
 
+#include "loader/struct_ops/registered.h"
 #include "loader/sys/abi.h"
 #include "loader/sys/btf_obj.h"
 #include "loader/sys/link.h"
@@ -49,30 +50,6 @@ Result<sys::Fd> reuse_pinned_map(const CreateMap& a) {
     return std::move(fd).value();
 }
 
-// Where a struct_ops map with id `id` is pinned under /sys/fs/bpf (the map
-// itself, or a link to it), searched a few levels deep; "" if nowhere.
-std::string pin_of_struct_ops_map(std::uint32_t id) {
-    std::error_code ec;
-    std::filesystem::recursive_directory_iterator it("/sys/fs/bpf", ec), end;
-    for (int seen = 0; !ec && it != end && seen < 4096; it.increment(ec), ++seen) {
-        if (it.depth() > 3) {
-            it.disable_recursion_pending();
-            continue;
-        }
-        if (!it->is_regular_file(ec)) continue;
-        auto fd = sys::obj_get(it->path().string());  // (links cannot be opened read-only)
-        if (!fd) continue;
-        auto kind = sys::obj_kind(fd->get());
-        if (!kind) continue;
-        if (*kind == sys::ObjKind::Map) {
-            if (auto m = sys::map_info(fd->get()); m && m->id == id) return it->path().string();
-        } else if (*kind == sys::ObjKind::Link) {
-            if (auto l = sys::link_info(fd->get()); l && l->struct_ops_map_id == id) return it->path().string();
-        }
-    }
-    return "";
-}
-
 // For a registration the kernel refused as taken (EEXIST: a name in use;
 // EBUSY: a single-instance type such as sched_ext), the struct_ops map of
 // the same kernel type that holds it: the one with our map's name if there
@@ -81,6 +58,7 @@ std::string registration_holder(int map_fd) {
     auto ours = sys::map_info(map_fd);
     if (!ours) return "";
     std::vector<std::string> same_name, same_type;
+    std::optional<struct_ops::BpffsPins> pins;
     std::uint32_t id = 0;
     for (int n = 0; n < 65536; ++n) {
         auto next = sys::map_get_next_id(id);
@@ -94,8 +72,9 @@ std::string registration_holder(int map_fd) {
             info->btf_vmlinux_value_type_id != ours->btf_vmlinux_value_type_id || info->btf_vmlinux_id != ours->btf_vmlinux_id)
             continue;
         std::string who = "struct_ops map id " + std::to_string(id) + " '" + info->name + "'";
-        const std::string pin = pin_of_struct_ops_map(id);
-        if (!pin.empty()) who += " (pinned at " + pin + ")";
+        // One walk of bpffs, and only once a holder is found.
+        if (!pins) pins = struct_ops::BpffsPins::scan();
+        if (const auto at = pins->of_struct_ops_map(id); !at.empty()) who += " (pinned at " + at.front() + ")";
         (info->name == ours->name ? same_name : same_type).push_back(who);
     }
     const auto& found = same_name.empty() ? same_type : same_name;

@@ -109,7 +109,24 @@ Result<ProgInfo> prog_info(int prog_fd) {
     p.verified_insns = raw.verified_insns;
     p.run_cnt = raw.run_cnt;
     p.run_time_ns = raw.run_time_ns;
+    std::memcpy(p.tag.data(), raw.tag, sizeof raw.tag);
+    p.gpl_compatible = raw.gpl_compatible;
+    p.nr_map_ids = raw.nr_map_ids;
+    p.load_time_ns = raw.load_time;
+    p.created_by_uid = raw.created_by_uid;
     return p;
+}
+
+Result<std::uint32_t> prog_main_func_type_id(int prog_fd) {
+    struct bpf_prog_info raw;
+    std::memset(&raw, 0, sizeof raw);
+    struct bpf_func_info first {};
+    // Asking for one record: the kernel copies at most nr_func_info of them.
+    raw.nr_func_info = 1;
+    raw.func_info_rec_size = sizeof first;
+    raw.func_info = reinterpret_cast<std::uint64_t>(&first);
+    RAWOPS_TRY(obj_get_info(prog_fd, &raw, sizeof raw));
+    return raw.nr_func_info ? first.type_id : 0u;
 }
 
 Result<LinkInfo> link_info(int link_fd) {

@@ -2,6 +2,7 @@
 // BPF_OBJ_GET_INFO_BY_FD with typed views of map, program and link info.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -39,9 +40,18 @@ struct ProgInfo {
     std::uint32_t attach_btf_obj_id = 0, attach_btf_id = 0;
     std::uint32_t xlated_prog_len = 0, jited_prog_len = 0;
     std::uint32_t verified_insns = 0;
-    std::uint64_t run_cnt = 0, run_time_ns = 0;
+    std::uint64_t run_cnt = 0, run_time_ns = 0;  // counted only while kernel.bpf_stats_enabled=1
+    std::array<std::uint8_t, 8> tag{};            // the kernel's hash of the xlated program
+    bool gpl_compatible = false;
+    std::uint32_t nr_map_ids = 0;
+    std::uint64_t load_time_ns = 0;  // CLOCK_BOOTTIME of the load
+    std::uint32_t created_by_uid = 0;
 };
 Result<ProgInfo> prog_info(int prog_fd);
+// The BTF type id, in the program's own BTF (ProgInfo::btf_id), of its main
+// function: func_info[0], whose FUNC holds the full name the kernel's
+// 16-byte program name cuts. 0 when the program has no func_info.
+Result<std::uint32_t> prog_main_func_type_id(int prog_fd);
 
 struct LinkInfo {
     std::uint32_t type = 0, id = 0, prog_id = 0;

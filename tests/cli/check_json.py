@@ -2,6 +2,10 @@
 """Validates one JSON document on stdin against docs/schema/<name>.schema.json.
 
     rawops show --json | tests/cli/check_json.py show
+    rawops dump X --json | tests/cli/check_json.py show:dump   # a $defs entry
+
+NAME:DEF validates against $defs/DEF of NAME's schema, for commands whose
+documents share definitions with another's.
 
 Exit 0 when valid; otherwise prints the first violation with its JSON path
 and exits 1. Used by the CLI tests for every --json output.
@@ -18,9 +22,16 @@ def main() -> int:
         print("usage: check_json.py SCHEMA_NAME < document.json", file=sys.stderr)
         return 3
     here = os.path.dirname(os.path.abspath(__file__))
-    path = os.path.join(here, "..", "..", "docs", "schema", sys.argv[1] + ".schema.json")
+    name, _, definition = sys.argv[1].partition(":")
+    path = os.path.join(here, "..", "..", "docs", "schema", name + ".schema.json")
     with open(path) as f:
         schema = json.load(f)
+    if definition:
+        if definition not in schema.get("$defs", {}):
+            print(f"check_json: {name} has no $defs/{definition}", file=sys.stderr)
+            return 3
+        # Refs inside the definition ("#/$defs/...") still resolve: same $defs.
+        schema = {"$schema": schema["$schema"], "$defs": schema["$defs"], "$ref": "#/$defs/" + definition}
     try:
         doc = json.load(sys.stdin)
     except json.JSONDecodeError as e:

@@ -30,6 +30,19 @@ mkdir -p /sys/fs/bpf/legacy /sys/fs/bpf/link /sys/fs/bpf/named /sys/fs/bpf/secon
 check "load --pin testmod_ops.bpf.o (.struct_ops, module type, module kfunc)" $R load /bpf/testmod_ops.bpf.o --pin /sys/fs/bpf/legacy
 expect "the BPF ops run: test_1=42, test_2=a+b via the kfunc, test_3=len" \
   "test_1=42 test_2=30 test_3=5 kfunc=30" "$(trigger hello)"
+# rawops show on a module type (bpftool's struct_ops show fails on these):
+# the type and its module, the legacy registration, a program per member.
+out=$($R show 2>&1)
+if echo "$out" | grep -q "^struct_ops map id [0-9]* 'testmod_ops': bpf_testmod_ops (bpf_testmod), state INUSE, legacy" \
+   && echo "$out" | grep -q "^    test_1 *-> prog id [0-9]* 'bpf_testmod_test_1' tag [0-9a-f]*$" \
+   && echo "$out" | grep -q "^    pinned map:  /sys/fs/bpf/legacy/testmod_ops$"; then
+  pass "show: a module type's legacy registration, its pin and its programs"
+else fail "show: a module type's legacy registration, its pin and its programs" "$out"; fi
+out=$($R dump testmod_ops 2>&1)
+if echo "$out" | grep -q "^program id [0-9]* 'bpf_testmod_test_1' for member test_1 (#[0-9]*)$" \
+   && echo "$out" | grep -q "attached to bpf_testmod_ops (bpf_testmod): BTF object [1-9][0-9]*, type id [0-9]*$"; then
+  pass "dump: the programs of a module type, attached to the module's BTF"
+else fail "dump: the programs of a module type, attached to the module's BTF" "$out"; fi
 
 out=$($R load /bpf/testmod_ops_link.bpf.o --pin /sys/fs/bpf/second 2>&1); rc=$?
 if [ $rc -eq 2 ] && echo "$out" | grep -q EEXIST; then pass "a second registration is refused with EEXIST (exit 2)"
@@ -52,6 +65,11 @@ expect "nothing registered after unloading the link" "none" "$(trigger x)"
 check "load --pin testmod_named_ops.bpf.o" $R load /bpf/testmod_named_ops.bpf.o --pin /sys/fs/bpf/named
 expect "data members reach the kernel, NULL arg handled, NULL op stays NULL" \
   "named=rawops_demo flags=1 run=7 run_null=-1 noop=absent" "$(trigger x)"
+out=$($R show 2>&1)
+if echo "$out" | grep -q "bpf_testmod_named_ops (bpf_testmod)" && echo "$out" | grep -q '^    name = "rawops_demo"$' \
+   && echo "$out" | grep -q '^    flags = 1$'; then
+  pass "show: a module type's data members as the kernel holds them (name, flags)"
+else fail "show: a module type's data members as the kernel holds them (name, flags)" "$out"; fi
 check "unload the named ops" $R unload /sys/fs/bpf/named
 
 # The kfunc tutorial (seeds/003): a kprobe on do_unlinkat calls the module's

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# `rawops show` and `rawops dump` against the host kernel: what they report
+# must be what the kernel holds, checked against bpftool's view of the same
+# objects (link ids, map ids, the program id behind each function member,
+# program sizes) and against what the loaded object defines.
+set -u
+cd "$(dirname "$0")/../.."
+. tests/lib.sh
+RAWOPS=${RAWOPS:-build/rawops}
+available() { grep -qw "$1" /proc/sys/net/ipv4/tcp_available_congestion_control; }
+
+if [ "$(id -u)" -ne 0 ]; then
+  skip "show/dump" "needs root"; suite_end; exit
+fi
+if ! command -v bpftool >/dev/null || ! command -v jq >/dev/null; then
+  skip "show/dump" "needs bpftool and jq (tests/deps.sh test)"; suite_end; exit
+fi
+if available rawops_reno || available rawops_reno_l; then
+  skip "show/dump" "rawops_reno or rawops_reno_l already registered by someone else"; suite_end; exit
+fi
+
+pins=$(mktemp -d)
+trap 'for d in "$pins"/*/; do [ -d "$d" ] && "$RAWOPS" unload "$d" >/dev/null 2>&1; done
+      umount "$pins" 2>/dev/null; rmdir "$pins" 2>/dev/null' EXIT
+mount -t bpf bpf "$pins"
+
+check "load tcp_cc.bpf.o (link) --pin" "$RAWOPS" load build/bpfprog/tcp_cc.bpf.o --pin "$pins/reno"
+check "load tcp_cc_legacy.bpf.o (legacy) --pin" "$RAWOPS" load build/bpfprog/tcp_cc_legacy.bpf.o --pin "$pins/legacy"
+
+show=$("$RAWOPS" show --json); rc=$?
+if [ $rc -eq 0 ] && tests/cli/check_json.py show <<<"$show"; then pass "show --json exits 0 and matches docs/schema/show.schema.json"
+else fail "show --json exits 0 and matches docs/schema/show.schema.json" "rc=$rc"; fi
+reno=$(jq -c '.struct_ops[] | select(.name == "rawops_reno")' <<<"$show")
+legacy=$(jq -c '.struct_ops[] | select(.name == "rawops_reno_l")' <<<"$show")
+
+# The link: its id is the one bpftool reads from the pin, and show found the pin.
+link_id=$(bpftool -j link show pinned "$pins/reno/rawops_reno" | jq .id)
+if [ "$(jq -r '[.type, .origin, .mode, .links[0].id, .links[0].pins[0]] | join(" ")' <<<"$reno")" = \
+     "tcp_congestion_ops vmlinux link $link_id $pins/reno/rawops_reno" ]; then
+  pass "show: rawops_reno is tcp_congestion_ops from vmlinux, registered by link $link_id, pinned where load put it"
+else fail "show: rawops_reno is tcp_congestion_ops from vmlinux, registered by its link" "$reno"; fi
+
+# Each function member's program id, as bpftool's struct_ops dump reports it
+# ("<proto> <prog name>/prog_id:<id>"), and the data member `name`.
+for v in "$reno" "$legacy"; do
+  name=$(jq -r .name <<<"$v")
+  ours=$(jq -r '.members[] | select(.kind == "function" and .prog != null) | "\(.name)=\(.prog.id)"' <<<"$v" | sort)
+  theirs=$(bpftool -j struct_ops dump name "$name" | jq -r '.[1][].data | to_entries[] | select(.value | type == "string")
+            | select(.value | test("prog_id:")) | "\(.key)=\(.value | capture("prog_id:(?<id>[0-9]+)").id)"' | sort)
+  if [ -n "$ours" ] && [ "$ours" = "$theirs" ]; then pass "show: $name's program ids per member are bpftool's ($(wc -l <<<"$ours") members)"
+  else fail "show: $name's program ids per member are bpftool's" "ours: $(echo $ours) bpftool: $(echo $theirs)"; fi
+done
+if [ "$(jq -r '.members[] | select(.name == "name") | .value' <<<"$reno")" = rawops_reno ] &&
+   [ "$(jq -r '.members[] | select(.name == "init") | .prog.name' <<<"$reno")" = reno_init ]; then
+  pass "show: the data member name is the string the object set, init is reno_init"
+else fail "show: the data member name is the string the object set, init is reno_init" "$reno"; fi
+
+legacy_map=$(bpftool -j map show pinned "$pins/legacy/rawops_reno_l" | jq .id)
+if [ "$(jq -r '[.mode, .state, .map_id, .map_pins[0]] | join(" ")' <<<"$legacy")" = "legacy INUSE $legacy_map $pins/legacy/rawops_reno_l" ]; then
+  pass "show: the legacy registration is INUSE, map id $legacy_map, with its pin"
+else fail "show: the legacy registration is INUSE, with its pin" "$legacy"; fi
+
+out=$("$RAWOPS" show)
+if grep -q "^struct_ops map id [0-9]* 'rawops_reno': tcp_congestion_ops (vmlinux), state READY, link id $link_id$" <<<"$out" &&
+   grep -q '^    init *-> prog id [0-9]* .reno_init. tag [0-9a-f]\{16\}$' <<<"$out" && grep -q '^    name = "rawops_reno"$' <<<"$out"; then
+  pass "show (text): one header line per map, a line per program member and per data member"
+else fail "show (text): one header line per map, a line per program member and per data member" "$out"; fi
+
+# dump: the programs behind the members, with sizes as the kernel reports them.
+dump=$("$RAWOPS" dump rawops_reno --json); rc=$?
+if [ $rc -eq 0 ] && tests/cli/check_json.py show:dump <<<"$dump"; then pass "dump --json exits 0 and matches \$defs/dump"
+else fail "dump --json exits 0 and matches \$defs/dump" "rc=$rc"; fi
+init_id=$(jq -r '.programs[] | select(.member == "init") | .id' <<<"$dump")
+want=$(bpftool -j prog show id "$init_id" | jq -r '"\(.bytes_xlated) \(.bytes_jited) \(.tag)"')
+got=$(jq -r '.programs[] | select(.member == "init") | "\(.xlated_bytes) \(.jited_bytes) \(.tag) \(.type) \(.attach_type_name)"' <<<"$dump")
+if [ "$got" = "$want BPF_PROG_TYPE_STRUCT_OPS tcp_congestion_ops (vmlinux)" ]; then
+  pass "dump: reno_init's sizes and tag are bpftool's, attached to tcp_congestion_ops"
+else fail "dump: reno_init's sizes and tag are bpftool's, attached to tcp_congestion_ops" "got '$got' bpftool '$want'"; fi
+map_id=$(jq .map_id <<<"$reno")
+if [ "$("$RAWOPS" dump "$map_id" --json | jq .map_id)" = "$map_id" ] && "$RAWOPS" dump "$map_id" | grep -q "^program id $init_id 'reno_init' for member init"; then
+  pass "dump by map id gives the same map and its programs"
+else fail "dump by map id gives the same map and its programs"; fi
+
+out=$("$RAWOPS" dump no_such_ops 2>&1); rc=$?
+[ $rc -eq 1 ] && grep -q "no struct_ops map named 'no_such_ops'" <<<"$out" && pass "dump of an unknown name exits 1 naming it" \
+  || fail "dump of an unknown name exits 1 naming it" "rc=$rc $out"
+bss_id=$(bpftool -j map show pinned "$pins/reno/tcp_cc_bss" | jq .id)
+out=$("$RAWOPS" dump "$bss_id" 2>&1); rc=$?
+[ $rc -eq 1 ] && grep -q "map id $bss_id 'tcp_cc.bss' is not a struct_ops map" <<<"$out" && pass "dump of a map that is not struct_ops exits 1 saying so" \
+  || fail "dump of a map that is not struct_ops exits 1 saying so" "rc=$rc $out"
+
+check "unload both" bash -c "'$RAWOPS' unload '$pins/reno' && '$RAWOPS' unload '$pins/legacy'"
+if ! "$RAWOPS" show --json | jq -e --arg a "$map_id" --arg b "$legacy_map" '.struct_ops[] | select(.map_id == ($a|tonumber) or .map_id == ($b|tonumber))' >/dev/null; then
+  pass "after unload, show lists neither map"
+else fail "after unload, show lists neither map"; fi
+
+suite_end
