@@ -76,7 +76,7 @@ print("bytes received:", got[0])
 PY
 
 step "the BPF side's counters (struct rawops_reno_stats in the .bss map, pinned as tcp_cc_bss)"
-"$RAWOPS" map dump "$pins/reno/tcp_cc_bss" | awk '/u64:/{
+"$RAWOPS" map dump --hex "$pins/reno/tcp_cc_bss" | awk '/u64:/{
   split("init release ssthresh cong_avoid set_state cwnd_event undo_cwnd last_cwnd last_ssthresh last_ca_state last_ca_event generation", n, " ");
   for (i = 2; i <= NF; i++) printf "  %-14s %s\n", n[i-1], $i }'
 

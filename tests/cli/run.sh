@@ -100,8 +100,24 @@ else
   [ -e "$pins/reno/rawops_reno" ] && [ -e "$pins/reno/tcp_cc_bss" ] && pass "link and data maps are pinned" || fail "link and data maps are pinned" "$(ls "$pins/reno")"
   # rawops map update/dump on the pinned .data map (generation, a u64).
   check "map update writes a pinned map" "$RAWOPS" map update "$pins/reno/tcp_cc_data" 00000000 2a00000000000000
-  if "$RAWOPS" map dump "$pins/reno/tcp_cc_data" | grep -q "u64: 42$"; then pass "map dump reads back what map update wrote"
-  else fail "map dump reads back what map update wrote" "$("$RAWOPS" map dump "$pins/reno/tcp_cc_data")"; fi
+  if "$RAWOPS" map dump --hex "$pins/reno/tcp_cc_data" | grep -q "u64: 42$"; then pass "map dump --hex reads back what map update wrote"
+  else fail "map dump --hex reads back what map update wrote" "$("$RAWOPS" map dump --hex "$pins/reno/tcp_cc_data")"; fi
+  # Decoded with the map's BTF: the .data section's variable by name.
+  if "$RAWOPS" map dump "$pins/reno/tcp_cc_data" | grep -q "^    rawops_generation = 42$"; then pass "map dump decodes a .data map's variables by name"
+  else fail "map dump decodes a .data map's variables by name" "$("$RAWOPS" map dump "$pins/reno/tcp_cc_data")"; fi
+  check "map update VAR=VALUE sets one variable of a .data map" "$RAWOPS" map update "$pins/reno/tcp_cc_data" rawops_generation=0x10007
+  if [ "$("$RAWOPS" map dump "$pins/reno/tcp_cc_data" --json | jq '.elements[0].value.rawops_generation')" = 65543 ]; then
+    pass "map dump --json reads back the variable map update set"
+  else fail "map dump --json reads back the variable map update set" "$("$RAWOPS" map dump "$pins/reno/tcp_cc_data" --json)"; fi
+  "$RAWOPS" map dump "$pins/reno/tcp_cc_bss" --json | tests/cli/check_json.py map_dump \
+    && pass "map dump --json matches docs/schema/map_dump.schema.json" || fail "map dump --json matches docs/schema/map_dump.schema.json"
+  out=$("$RAWOPS" map update "$pins/reno/tcp_cc_data" no_such_var=1 2>&1); rc=$?
+  [ $rc -eq 1 ] && grep -q "map 'tcp_cc.data' has no variable 'no_such_var' (it has: rawops_generation)" <<<"$out" \
+    && pass "map update of an unknown variable exits 1 listing the map's variables" \
+    || fail "map update of an unknown variable exits 1 listing the map's variables" "rc=$rc $out"
+  out=$("$RAWOPS" map update "$pins/reno/tcp_cc_data" rawops_generation=x 2>&1); rc=$?
+  [ $rc -eq 1 ] && grep -q "variable 'rawops_generation'" <<<"$out" && pass "map update VAR=VALUE checks the value against the BTF type (exit 1)" \
+    || fail "map update VAR=VALUE checks the value against the BTF type (exit 1)" "rc=$rc $out"
   "$RAWOPS" map update "$pins/reno/tcp_cc_data" 00000000 2a >/dev/null 2>&1; rc=$?
   [ $rc -eq 1 ] && pass "map update with a value of the wrong size exits 1" || fail "map update with a value of the wrong size exits 1" "rc=$rc"
   "$RAWOPS" map dump "$pins/reno/rawops_reno" >/dev/null 2>&1; rc=$?
@@ -129,9 +145,14 @@ else
     --set rawops_knobs.name=rawops_knobs3 --set knob_factor=7 --resize knob_array=32
   available rawops_knobs3 && ! available rawops_knobs && pass "--set ops.name registers under the new name" \
     || fail "--set ops.name registers under the new name" "$(cat /proc/sys/net/ipv4/tcp_available_congestion_control)"
-  if "$RAWOPS" map dump "$pins/knobs/tcp_cc_knobs_rodata" | grep -q "^    0000:  07 00 00 00"; then
+  if "$RAWOPS" map dump --hex "$pins/knobs/tcp_cc_knobs_rodata" | grep -q "^    0000:  07 00 00 00"; then
     pass "--set knob_factor=7 is in the pinned .rodata"
   else fail "--set knob_factor=7 is in the pinned .rodata" "$("$RAWOPS" map dump "$pins/knobs/tcp_cc_knobs_rodata")"; fi
+  if "$RAWOPS" map dump "$pins/knobs/tcp_cc_knobs_rodata" | grep -q "^    knob_factor = 7$"; then pass "map dump decodes the .rodata: knob_factor = 7"
+  else fail "map dump decodes the .rodata: knob_factor = 7" "$("$RAWOPS" map dump "$pins/knobs/tcp_cc_knobs_rodata")"; fi
+  out=$("$RAWOPS" map update "$pins/knobs/tcp_cc_knobs_rodata" knob_factor=8 2>&1); rc=$?
+  [ $rc -eq 2 ] && grep -q "EPERM" <<<"$out" && pass "map update of a frozen .rodata is refused by the kernel (exit 2, EPERM)" \
+    || fail "map update of a frozen .rodata is refused by the kernel (exit 2, EPERM)" "rc=$rc $out"
   "$RAWOPS" map dump "$pins/knobs/knob_array" | head -1 | grep -q "max_entries 32" && pass "--resize knob_array=32 is what the kernel holds" \
     || fail "--resize knob_array=32 is what the kernel holds" "$("$RAWOPS" map dump "$pins/knobs/knob_array" | head -1)"
   check "unload the knobs" "$RAWOPS" unload "$pins/knobs"
@@ -168,7 +189,7 @@ else
   if [ $rc -eq 0 ] && [ "$listed" = "${cpus[*]} " ]; then pass "map dump of a per-CPU map lists every possible CPU ($possible)"
   else fail "map dump of a per-CPU map lists every possible CPU ($possible)" "rc=$rc listed=$listed $out"; fi
   check "map update of a per-CPU map" "$RAWOPS" map update "$pins/maps/per_cpu" 00000000 2a00000000000000
-  out=$("$RAWOPS" map dump "$pins/maps/per_cpu" 2>&1)
+  out=$("$RAWOPS" map dump --hex "$pins/maps/per_cpu" 2>&1)
   if [ "$(grep -c "u64: 42$" <<<"$out")" -eq ${#cpus[@]} ]; then pass "map update writes the value to every CPU, dump reads it back"
   else fail "map update writes the value to every CPU, dump reads it back" "$out"; fi
   # unload tells links from maps with bpf() alone: it works without /proc (an initramfs).

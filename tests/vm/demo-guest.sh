@@ -30,7 +30,7 @@ mkdir -p /sys/fs/bpf/kprobe
 run $R load /bpf/kprobe_kfunc.bpf.o --pin /sys/fs/bpf/kprobe
 say "\$ touch /tmp/f; rm /tmp/f"
 touch /tmp/f; rm /tmp/f
-calls=$($R map dump /sys/fs/bpf/kprobe/kprobe_kfunc_bss | awk '/u64:/{print $2, $3, $4; exit}')
+calls=$($R map dump --hex /sys/fs/bpf/kprobe/kprobe_kfunc_bss | awk '/u64:/{print $2, $3, $4; exit}')
 set -- $calls
 say "  the kprobe ran $1 time(s); the kfunc returned $2 to it (pid $3); the tutorial's bpf_printk line went to trace_pipe"
 run $R unload /sys/fs/bpf/kprobe

@@ -75,7 +75,7 @@ check "unload the named ops" $R unload /sys/fs/bpf/named
 # The kfunc tutorial (seeds/003): a kprobe on do_unlinkat calls the module's
 # kfunc bpf_kfunc_call_test(1, 2, 3, 4); perf_event_open + BPF_LINK_CREATE.
 word() {  # word PIN N: the N-th u64 of the pinned map's first value
-  $R map dump "$1" | awk -v n="$2" '/u64:/{print $(n + 1); exit}'
+  $R map dump --hex "$1" | awk -v n="$2" '/u64:/{print $(n + 1); exit}'
 }
 mkdir -p /sys/fs/bpf/kprobe /sys/fs/bpf/tracing
 check "load --pin kprobe_kfunc.bpf.o (kprobe on do_unlinkat, module kfunc)" $R load /bpf/kprobe_kfunc.bpf.o --pin /sys/fs/bpf/kprobe

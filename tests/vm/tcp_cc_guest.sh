@@ -25,11 +25,11 @@ tcp_cc_here() {  # tcp_cc_here LABEL
   pkill -f "sleep 20" 2>/dev/null; wait 2>/dev/null
   echo "$old" > /proc/sys/net/ipv4/tcp_congestion_control
   expect "$label: 4 MiB went through the connection" "4194304" "$(wc -c < /tmp/received | tr -d ' ')"
-  counts=$($R map dump /sys/fs/bpf/tcpcc/tcp_cc_bss | awk '/u64:/{print $2, $5; exit}')
+  counts=$($R map dump --hex /sys/fs/bpf/tcpcc/tcp_cc_bss | awk '/u64:/{print $2, $5; exit}')
   set -- $counts
   [ "${1:-0}" -ge 1 ] && [ "${2:-0}" -ge 1 ] && pass "$label: rawops_reno's init ($1) and cong_avoid ($2) ran on this kernel" \
     || fail "$label: rawops_reno's callbacks ran" "$counts"
-  set -- $($R map dump /sys/fs/bpf/sockstate/core_sock_state_bss | awk '/u64:/{print $2, $3, $4, $5; exit}')
+  set -- $($R map dump --hex /sys/fs/bpf/sockstate/core_sock_state_bss | awk '/u64:/{print $2, $3, $4, $5; exit}')
   # busybox nc listens on an IPv6 socket (v4-mapped): family 2 or 10.
   [ "${1:-0}" -ge 2 ] && { [ "$2" = 5599 ] || [ "$3" = 5599 ]; } && { [ "$4" = 2 ] || [ "$4" = 10 ]; } \
     && pass "$label: core_sock_state saw $1 sockets reach ESTABLISHED, ports $2/$3 (struct sock read with CO-RE)" \

@@ -17,7 +17,7 @@ say "== 4. some work for it: four forking loops for 2 s"
 pids=""
 for i in 1 2 3 4; do (while :; do sh -c : ; done) & pids="$pids $!"; done
 sleep 2; kill $pids 2>/dev/null; wait 2>/dev/null
-set -- $($R map dump /sys/fs/bpf/fifo/scx_rawops_fifo_bss | awk '/u64:/{print $2, $3, $4; exit}')
+set -- $($R map dump --hex /sys/fs/bpf/fifo/scx_rawops_fifo_bss | awk '/u64:/{print $2, $3, $4; exit}')
 say "its statistics (.bss): $1 tasks enqueued, $2 dispatched, slice $3 ns; state still $(cat $S/state)"
 say "== 5. unload: the CPUs go back to the fair class, and the scheduler's exit info"
 run $R unload /sys/fs/bpf/fifo

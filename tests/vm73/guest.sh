@@ -38,13 +38,13 @@ scheduler() {  # scheduler OBJECT OPS_NAME [LOAD OPTIONS]
   err=$(dmesg | grep -iE "sched_ext.*(error|disabled|runnable task stall|watchdog)" | head -n 2)
   [ -z "$err" ] && pass "$name: no sched_ext error in dmesg" || fail "$name: no sched_ext error in dmesg" "$err"
   if [ "$name" = rawops_vtime ]; then  # per-CPU queues: each CPU served, some work stolen or local
-    st=$($R map dump $dir/scx_rawops_vtime_bss | awk '/u64:/{print $2, $3, $4, $5; exit}')
+    st=$($R map dump --hex $dir/scx_rawops_vtime_bss | awk '/u64:/{print $2, $3, $4, $5; exit}')
     set -- $st
     [ "${2:-0}" -gt 0 ] && [ "${4:-0}" -gt 0 ] && pass "$name: .bss: $4 enqueued, $2 dispatched from the own CPU's queue, $3 stolen" \
       || fail "$name: .bss statistics" "vtime_now/local/stolen/enqueues: $st"
   fi
   if [ "$name" = rawops_fifo ]; then  # our own: its .bss statistics and the knob
-    st=$($R map dump $dir/scx_rawops_fifo_bss | awk '/u64:/{print $2, $3, $4; exit}')
+    st=$($R map dump --hex $dir/scx_rawops_fifo_bss | awk '/u64:/{print $2, $3, $4; exit}')
     set -- $st
     [ "${1:-0}" -gt 0 ] && [ "${2:-0}" -gt 0 ] && pass "$name: .bss statistics: $1 enqueued, $2 dispatched" \
       || fail "$name: .bss statistics count" "$st"
@@ -132,7 +132,7 @@ if [ -f /tcp_dctcp.ko ] && insmod /tcp_dctcp.ko; then
     for i in 1 2 3 4 5 6 7 8 9 10; do [ "$(wc -c < /tmp/received)" -ge 4194304 ] && break; sleep 0.2; done
     pkill -f "sleep 20" 2>/dev/null; wait 2>/dev/null
     echo "$old" > /proc/sys/net/ipv4/tcp_congestion_control
-    counts=$($R map dump /sys/fs/bpf/dctcp/tcp_cc_dctcp_bss | awk '/u64:/{print $2, $3; exit}')
+    counts=$($R map dump --hex /sys/fs/bpf/dctcp/tcp_cc_dctcp_bss | awk '/u64:/{print $2, $3; exit}')
     set -- $counts
     [ "${1:-0}" -ge 1 ] && [ "${2:-1}" -eq 0 ] \
       && pass "dctcp_init ran ($1 inits) and switched the non-ECN sockets to dctcp's fallback: no cong_avoid reached our ops" \
@@ -159,7 +159,7 @@ if out=$($R load /bpf/qdisc_rawops_fifo.bpf.o --pin /sys/fs/bpf/qdisc 2>&1); the
     for i in 1 2 3 4 5 6 7 8 9 10; do [ "$(wc -c < /tmp/received)" -ge 4194304 ] && break; sleep 0.2; done
     pkill -f "sleep 20" 2>/dev/null; wait 2>/dev/null
     expect "4 MiB went through rawops_fifo" "4194304" "$(wc -c < /tmp/received | tr -d ' ')"
-    set -- $($R map dump /sys/fs/bpf/qdisc/qdisc_rawops_fifo_bss | awk '/u64:/{print $2, $3, $4, $5; exit}')
+    set -- $($R map dump --hex /sys/fs/bpf/qdisc/qdisc_rawops_fifo_bss | awk '/u64:/{print $2, $3, $4, $5; exit}')
     [ "${1:-0}" -gt 100 ] && [ "${2:-0}" -gt 100 ] && [ "$4" -ge 1 ] \
       && pass "rawops_fifo's counters: init $4, $1 packets enqueued, $2 dequeued, ${3:-0} dropped" \
       || fail "rawops_fifo's counters" "enqueued/dequeued/dropped/inits: $*"
@@ -181,7 +181,7 @@ if out=$($R load /bpf/qdisc_rawops_fq.bpf.o --pin /sys/fs/bpf/fq 2>&1) && qdisc_
   for i in $(seq 30); do [ "$(cat /tmp/fq5595 /tmp/fq5596 | wc -c)" -ge 4194304 ] && break; sleep 0.2; done
   pkill -f "sleep 20" 2>/dev/null; wait 2>/dev/null
   expect "2 x 2 MiB went through rawops_fq" "4194304" "$(cat /tmp/fq5595 /tmp/fq5596 | wc -c | tr -d ' ')"
-  set -- $($R map dump /sys/fs/bpf/fq/qdisc_rawops_fq_bss | awk '/u64:/{print $2, $3, $4, $5, $6; exit}')
+  set -- $($R map dump --hex /sys/fs/bpf/fq/qdisc_rawops_fq_bss | awk '/u64:/{print $2, $3, $4, $5, $6; exit}')
   used=0; for c in $1 $2 $3 $4; do [ "$c" -gt 0 ] && used=$((used + 1)); done
   [ $used -ge 2 ] && [ "${5:-0}" -gt 100 ] && pass "rawops_fq spread the flows over $used queues ($1 $2 $3 $4 packets), dequeued $5" \
     || fail "rawops_fq spread the flows over several queues" "$*"
