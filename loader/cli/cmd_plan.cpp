@@ -1,9 +1,10 @@
-// rawops plan OBJ.o: every bpf() call a load would make, decoded, none made.
+// rawops plan OBJ.o [--json]: every bpf() call a load would make, decoded, none made.
 #include <cstdio>
 #include <memory>
 
 #include "loader/cli/command.h"
 #include "loader/cli/load_common.h"
+#include "loader/cli/plan_json.h"
 
 namespace rawops::cli {
 namespace {
@@ -11,6 +12,7 @@ namespace {
 struct PlanOptions {
     std::string object;
     ObjectArgs args;
+    bool json = false;
 };
 
 void setup_plan(CLI::App& root, int& exit_code) {
@@ -21,13 +23,15 @@ void setup_plan(CLI::App& root, int& exit_code) {
     cmd->add_option("--btf-dir", opts->args.btf_dir,
                     "plan against the BTF files in this folder (vmlinux and modules, as in /sys/kernel/btf) "
                     "instead of the running kernel's; externs still come from this machine");
+    cmd->add_flag("--json", opts->json, "print one JSON document (docs/schema/plan.schema.json)");
     cmd->callback([opts, &exit_code] {
         auto planned = open_and_plan(opts->object, opts->args);
         if (!planned) {
             exit_code = report(planned.error());
             return;
         }
-        std::fputs(plan::print(planned->plan).c_str(), stdout);
+        if (opts->json) print_json(plan_json(planned->plan));
+        else std::fputs(plan::print(planned->plan).c_str(), stdout);
         exit_code = kExitOk;
     });
 }

@@ -1,11 +1,12 @@
-// rawops types [--module M]: the struct_ops types the running kernel offers
-// (every struct bpf_struct_ops_<T> in vmlinux and module BTF), with each
-// member of T and, for function members, its signature.
+// rawops types [--module M] [--json]: the struct_ops types the running kernel
+// offers (every struct bpf_struct_ops_<T> in vmlinux and module BTF), with
+// each member of T and, for function members, its signature.
 #include <cstdio>
 #include <memory>
 #include <optional>
 
 #include "loader/cli/command.h"
+#include "loader/cli/json_out.h"
 #include "loader/cli/type_text.h"
 #include "loader/struct_ops/binding.h"
 
@@ -15,10 +16,45 @@ namespace {
 struct TypesOptions {
     std::string module;
     std::string btf_dir = "/sys/kernel/btf";
+    bool json = false;
 };
 
+// One member of a struct_ops type, as both outputs show it.
+struct OpsMember {
+    std::uint32_t index = 0;
+    std::string name;
+    std::uint32_t bit_offset = 0;
+    bool function = false;
+    std::string type;         // "u32", "void (*)(struct sock *, u32, u32)"
+    std::string declaration;  // "u32 flags", "void (*cong_avoid)(struct sock *, u32, u32)"
+};
+
+struct OpsType {
+    std::string name;    // "tcp_congestion_ops"
+    std::string module;  // empty for vmlinux
+    btf::TypeId type_id = 0;
+    std::string value_name;  // "bpf_struct_ops_tcp_congestion_ops"
+    btf::TypeId value_id = 0;
+    std::uint32_t value_size = 0;
+    std::vector<OpsMember> members;
+};
+
+OpsMember member_of(const btf::Btf& b, const btf::Member& m, std::uint32_t index) {
+    OpsMember out{index, std::string(m.name), m.bit_offset, false, type_text(b, m.type), ""};
+    auto target = b.resolve(m.type);
+    if (target && b.type(*target).kind() == btf::Kind::Ptr) {
+        auto fn = b.resolve(b.type(*target).ref_type());
+        if (fn && b.type(*fn).kind() == btf::Kind::FuncProto) {
+            out.function = true;
+            out.declaration = signature_text(b, b.type(*fn), "(*" + out.name + ")");
+        }
+    }
+    if (out.declaration.empty()) out.declaration = out.type + (out.type.back() == '*' ? "" : " ") + out.name;
+    return out;
+}
+
 // Every struct_ops type defined by one BTF (its own ids only for a module).
-void list(const btf::Btf& b, const std::string& origin, int& count) {
+void collect(const btf::Btf& b, const std::string& module, std::vector<OpsType>& out) {
     const std::string_view prefix = struct_ops::kValueTypePrefix;
     for (btf::TypeId id = b.first_own_id(); id < b.type_count(); ++id) {
         const btf::TypeView vt = b.type(id);
@@ -33,42 +69,62 @@ void list(const btf::Btf& b, const std::string& origin, int& count) {
         for (const btf::Member& m : vt.members())
             if (b.type(m.type).kind() == btf::Kind::Struct && b.type(m.type).name() == name) t = m.type;
         if (!t) continue;
-        ++count;
-        const btf::TypeView ops = b.type(*t);
-        std::printf("%s (%s): struct %s [%u], value struct %s [%u], %u bytes\n", name.c_str(), origin.c_str(),
-                    name.c_str(), *t, std::string(vt.name()).c_str(), id, vt.size());
+        OpsType ops{name, module, *t, std::string(vt.name()), id, vt.size(), {}};
         std::uint32_t i = 0;
-        for (const btf::Member& m : ops.members()) {
-            auto target = b.resolve(m.type);
-            std::string desc;
-            if (target && b.type(*target).kind() == btf::Kind::Ptr) {
-                auto fn = b.resolve(b.type(*target).ref_type());
-                if (fn && b.type(*fn).kind() == btf::Kind::FuncProto)
-                    desc = signature_text(b, b.type(*fn), "(*" + std::string(m.name) + ")");
-            }
-            if (desc.empty()) {
-                desc = type_text(b, m.type);
-                desc += (desc.back() == '*' ? "" : " ") + std::string(m.name);
-            }
-            std::printf("  #%-2u +%-4u %s\n", i++, m.bit_offset / 8, desc.c_str());
-        }
+        for (const btf::Member& m : b.type(*t).members()) ops.members.push_back(member_of(b, m, i++));
+        out.push_back(std::move(ops));
     }
+}
+
+void print_text(const std::vector<OpsType>& types) {
+    for (const OpsType& t : types) {
+        const std::string origin = t.module.empty() ? "vmlinux" : "module " + t.module;
+        std::printf("%s (%s): struct %s [%u], value struct %s [%u], %u bytes\n", t.name.c_str(), origin.c_str(),
+                    t.name.c_str(), t.type_id, t.value_name.c_str(), t.value_id, t.value_size);
+        for (const OpsMember& m : t.members)
+            std::printf("  #%-2u +%-4u %s\n", m.index, m.bit_offset / 8, m.declaration.c_str());
+    }
+    if (types.empty()) std::printf("no struct_ops types found\n");
+}
+
+// docs/schema/types.schema.json
+Json types_json(const std::vector<OpsType>& types, const TypesOptions& o) {
+    Json list = Json::array();
+    for (const OpsType& t : types) {
+        Json members = Json::array();
+        for (const OpsMember& m : t.members)
+            members.push_back({{"index", m.index},
+                               {"name", m.name},
+                               {"offset", m.bit_offset / 8},
+                               {"bit_offset", m.bit_offset},
+                               {"kind", m.function ? "function" : "data"},
+                               {"type", m.type},
+                               {"declaration", m.declaration}});
+        list.push_back({{"name", t.name},
+                        {"origin", t.module.empty() ? "vmlinux" : "module"},
+                        {"module", t.module.empty() ? Json() : Json(t.module)},
+                        {"type_id", t.type_id},
+                        {"value_type", {{"name", t.value_name}, {"id", t.value_id}, {"size", t.value_size}}},
+                        {"members", std::move(members)}});
+    }
+    return {{"btf_dir", o.btf_dir}, {"types", std::move(list)}};
 }
 
 int run_types(const TypesOptions& o) {
     auto kernel = struct_ops::KernelBtf::open(o.btf_dir);
     if (!kernel) return report(kernel.error());
-    int count = 0;
-    if (o.module.empty() || o.module == "vmlinux") list(kernel->vmlinux(), "vmlinux", count);
+    std::vector<OpsType> types;
+    if (o.module.empty() || o.module == "vmlinux") collect(kernel->vmlinux(), "", types);
     for (const auto& m : kernel->module_names()) {
         if (!o.module.empty() && m != o.module) continue;
         auto b = kernel->module(m);
         if (!b) return report(b.error());
-        list(**b, "module " + m, count);
+        collect(**b, m, types);
     }
     if (!o.module.empty() && o.module != "vmlinux" && !kernel->has_module(o.module))
         return report(Error("no module BTF '" + o.module + "' in " + o.btf_dir + " (is the module loaded?)"));
-    if (count == 0) std::printf("no struct_ops types found\n");
+    if (o.json) print_json(types_json(types, o));
+    else print_text(types);
     return kExitOk;
 }
 
@@ -77,6 +133,7 @@ void setup_types(CLI::App& root, int& exit_code) {
     auto* cmd = root.add_subcommand("types", "List the struct_ops types the running kernel offers, with member signatures");
     cmd->add_option("--module", opts->module, "only this module ('vmlinux' for the kernel itself)");
     cmd->add_option("--btf-dir", opts->btf_dir, "where kernel BTF lives")->capture_default_str();
+    cmd->add_flag("--json", opts->json, "print one JSON document (docs/schema/types.schema.json)");
     cmd->callback([opts, &exit_code] { exit_code = run_types(*opts); });
 }
 

@@ -18,6 +18,7 @@
 #include "loader/reloc/kernel_files.h"
 #include "loader/struct_ops/kernel_btf.h"
 #include "loader/struct_ops/profile.h"
+#include "loader/sys/describe.h"
 #include "loader/sys/map.h"
 
 namespace rawops::plan {
@@ -189,6 +190,27 @@ struct BuildOptions {
 // Everything is decided here: kernel types found, programs linked and
 // relocated, struct_ops values built. Reads /sys/kernel/btf only.
 Result<Plan> build(const Object& obj, struct_ops::KernelBtf& kernel, const BuildOptions& options = {});
+
+// One call of a step, decoded: print() shows it as text, `rawops plan
+// --json` as an object, both from these same fields. Fds that do not exist
+// yet are their Ref's text ("$map:x").
+struct CallView {
+    enum class Form {
+        Attrs,  // "BPF_MAP_CREATE map_type=... key_size=..."
+        Until,  // a lookup loop: "BPF_BTF_GET_NEXT_ID / ... until name=\"bpf_testmod\""
+        Args,   // a libc call: "mmap(NULL, 4096, ...)", attrs in argument order
+    };
+    std::string command;  // "BPF_PROG_LOAD", "mmap", "perf_event_open"; a loop's commands joined by " / "
+    std::vector<sys::AttrField> attrs;
+    Form form = Form::Attrs;
+    std::string result;       // what the call gives, when it is not the step's `creates`
+    std::string result_lead;  // how the text introduces it: "  -> ", "; then "
+};
+
+// The calls a step makes, in order; the last is the step's own (the one
+// that creates `Step::creates`), the ones before prepare it (a map-in-map's
+// inner template, a kprobe's perf event).
+std::vector<CallView> describe_calls(const Step& step);
 
 // The plan as text: one block per step with its decoded attributes.
 std::string print(const Plan& plan);

@@ -110,23 +110,23 @@ const FlagName kTestRunFlags[] = {{1u << 0, "BPF_F_TEST_RUN_ON_CPU"},
                                   {1u << 2, "BPF_F_TEST_SKB_CHECKSUM_COMPLETE"}};
 const FlagName kLogLevels[] = {{1, "BPF_LOG_LEVEL1"}, {2, "BPF_LOG_LEVEL2"}, {4, "BPF_LOG_STATS"}};
 
+// The names of the set flags, in table order; bits without a name stay
+// visible as one "0x..." item at the end.
 template <std::size_t N>
-std::string flags_text(const FlagName (&names)[N], std::uint64_t v) {
-    std::string out;
+std::vector<std::string> flag_names(const FlagName (&names)[N], std::uint64_t v) {
+    std::vector<std::string> out;
     for (const auto& f : names) {
         if ((v & f.bit) == f.bit) {
-            if (!out.empty()) out += '|';
-            out += f.name;
+            out.push_back(f.name);
             v &= ~f.bit;
         }
     }
     if (v != 0) {
         char buf[32];
         std::snprintf(buf, sizeof buf, "0x%" PRIx64, v);
-        if (!out.empty()) out += '|';
-        out += buf;
+        out.push_back(buf);
     }
-    return out.empty() ? "0" : out;
+    return out;
 }
 
 std::string hex(std::uint64_t v) {
@@ -135,10 +135,17 @@ std::string hex(std::uint64_t v) {
     return buf;
 }
 
-std::string quoted(const char* s, std::size_t max) {
+// A C string of at most `max` characters, as read.
+std::string c_string(const char* s, std::size_t max) {
+    std::size_t n = 0;
+    while (n < max && s[n] != '\0') ++n;
+    return std::string(s, n);
+}
+
+std::string quoted(const std::string& s) {
     std::string out = "\"";
-    for (std::size_t i = 0; i < max && s[i] != '\0'; ++i) {
-        unsigned char c = static_cast<unsigned char>(s[i]);
+    for (const char ch : s) {
+        unsigned char c = static_cast<unsigned char>(ch);
         if (c == '"' || c == '\\') {
             out += '\\';
             out += static_cast<char>(c);
@@ -378,40 +385,40 @@ std::uint64_t read_uint(std::span<const std::byte> attr, std::size_t offset, std
     return width == 4 ? (v & 0xffffffffu) : v;
 }
 
-std::string value_text(const Field& f, std::span<const std::byte> attr, std::uint64_t v,
-                       std::uint32_t prog_type) {
+AttrField value_field(const Field& f, std::string name, std::span<const std::byte> attr, std::uint64_t v,
+                      std::uint32_t prog_type) {
     switch (f.kind) {
-        case Kind::U32:
-        case Kind::U64: return std::to_string(v);
-        case Kind::Fd: return std::to_string(static_cast<std::int32_t>(v));
-        case Kind::Ptr: return hex(v);
+        case Kind::U32: return number_field(std::move(name), static_cast<std::int64_t>(v));
+        case Kind::U64: return u64_field(std::move(name), v);
+        case Kind::Fd: return number_field(std::move(name), static_cast<std::int32_t>(v));
+        case Kind::Ptr: return pointer_field(std::move(name), v);
         case Kind::CString:
-            if (v == 0) return "NULL";
-            return quoted(reinterpret_cast<const char*>(static_cast<std::uintptr_t>(v)), 4096);
+            if (v == 0) return text_field(std::move(name), "NULL");
+            return string_field(std::move(name), c_string(reinterpret_cast<const char*>(static_cast<std::uintptr_t>(v)), 4096));
         case Kind::Name16: {
-            char name[17] = {};
+            char buf[16] = {};
             for (std::size_t i = 0; i < 16; ++i) {
-                if (f.offset + i < attr.size()) name[i] = static_cast<char>(attr[f.offset + i]);
+                if (f.offset + i < attr.size()) buf[i] = static_cast<char>(attr[f.offset + i]);
             }
-            return quoted(name, 16);
+            return string_field(std::move(name), c_string(buf, 16));
         }
-        case Kind::MapType: return map_type_name(static_cast<std::uint32_t>(v));
-        case Kind::ProgType: return prog_type_name(static_cast<std::uint32_t>(v));
+        case Kind::MapType: return name_field(std::move(name), map_type_name(static_cast<std::uint32_t>(v)));
+        case Kind::ProgType: return name_field(std::move(name), prog_type_name(static_cast<std::uint32_t>(v)));
         case Kind::ExpectedAttachType:
             // For a struct_ops program the kernel reads this as the index of
             // the member (function pointer) the program implements.
-            if (prog_type == kProgTypeStructOps) return "member#" + std::to_string(v);
-            return attach_type_name(static_cast<std::uint32_t>(v));
-        case Kind::AttachType: return attach_type_name(static_cast<std::uint32_t>(v));
-        case Kind::MapFlags: return flags_text(kMapFlags, v);
-        case Kind::ProgFlags: return flags_text(kProgFlags, v);
-        case Kind::ElemFlags: return flags_text(kElemFlags, v);
-        case Kind::LinkUpdateFlags: return flags_text(kLinkUpdateFlags, v);
-        case Kind::ObjFlags: return flags_text(kObjFlags, v);
-        case Kind::TestRunFlags: return flags_text(kTestRunFlags, v);
-        case Kind::LogLevel: return flags_text(kLogLevels, v);
+            if (prog_type == kProgTypeStructOps) return name_field(std::move(name), "member#" + std::to_string(v));
+            return name_field(std::move(name), attach_type_name(static_cast<std::uint32_t>(v)));
+        case Kind::AttachType: return name_field(std::move(name), attach_type_name(static_cast<std::uint32_t>(v)));
+        case Kind::MapFlags: return flags_field(std::move(name), flag_names(kMapFlags, v));
+        case Kind::ProgFlags: return flags_field(std::move(name), flag_names(kProgFlags, v));
+        case Kind::ElemFlags: return flags_field(std::move(name), flag_names(kElemFlags, v));
+        case Kind::LinkUpdateFlags: return flags_field(std::move(name), flag_names(kLinkUpdateFlags, v));
+        case Kind::ObjFlags: return flags_field(std::move(name), flag_names(kObjFlags, v));
+        case Kind::TestRunFlags: return flags_field(std::move(name), flag_names(kTestRunFlags, v));
+        case Kind::LogLevel: return flags_field(std::move(name), flag_names(kLogLevels, v));
     }
-    return std::to_string(v);
+    return u64_field(std::move(name), v);
 }
 
 }  // namespace
@@ -507,9 +514,38 @@ std::vector<AttrField> describe(Cmd cmd, std::span<const std::byte> attr) {
         if (struct_ops_link && f.offset == offsetof(attr::LinkCreate, prog_fd)) {
             name = "link_create.map_fd";
         }
-        out.push_back({std::move(name), value_text(f, attr, v, prog_type)});
+        out.push_back(value_field(f, std::move(name), attr, v, prog_type));
     }
     return out;
+}
+
+AttrField text_field(std::string name, std::string text) {
+    return {std::move(name), std::move(text), AttrKind::Text, {}};
+}
+AttrField number_field(std::string name, std::int64_t v) {
+    return {std::move(name), std::to_string(v), AttrKind::Number, {}};
+}
+AttrField u64_field(std::string name, std::uint64_t v) {
+    return {std::move(name), std::to_string(v), AttrKind::U64, {}};
+}
+AttrField pointer_field(std::string name, std::uint64_t v) { return {std::move(name), hex(v), AttrKind::Pointer, {}}; }
+AttrField string_field(std::string name, std::string s) {
+    std::string text = quoted(s);
+    return {std::move(name), std::move(text), AttrKind::String, {std::move(s)}};
+}
+AttrField name_field(std::string name, std::string enum_name) {
+    return {std::move(name), std::move(enum_name), AttrKind::Name, {}};
+}
+// "A|B", or "0" when no flag is set (as the C constant would read).
+AttrField flags_field(std::string name, std::vector<std::string> flags) {
+    std::string text;
+    for (const auto& f : flags) text += (text.empty() ? "" : "|") + f;
+    return {std::move(name), text.empty() ? "0" : text, AttrKind::Flags, std::move(flags)};
+}
+AttrField list_field(std::string name, std::vector<std::string> items) {
+    std::string text = "[";
+    for (std::size_t i = 0; i < items.size(); ++i) text += (i ? "," : "") + items[i];
+    return {std::move(name), text + "]", AttrKind::List, std::move(items)};
 }
 
 std::string format_fields(const std::vector<AttrField>& fields) {

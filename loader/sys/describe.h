@@ -15,13 +15,40 @@
 
 namespace rawops::sys {
 
+// What an attr value is, so that machine-readable output (`rawops plan
+// --json`) can give it its JSON type without parsing the text back.
+enum class AttrKind : std::uint8_t {
+    Text,     // anything else: a symbolic fd ("$map:x"), "3 insns"
+    Number,   // decimal, at most 32 bits (u32, fds)
+    U64,      // decimal, 64 bits (may exceed 2^53)
+    Pointer,  // "0x..." address in this process
+    String,   // a C string: quoted in `value`, as read in `parts[0]`
+    Name,     // an enum's name (the number as text when unknown)
+    Flags,    // `parts` are the set flags' names (unknown bits as "0x..."); "0" when none
+    List,     // `parts` are the items; `value` is "[a,b]"
+};
+
 // One decoded attr field: name as in include/uapi/linux/bpf.h, value as text
-// (enum and flag names, quoted strings, 0x-pointers, decimal numbers).
+// (enum and flag names, quoted strings, 0x-pointers, decimal numbers), and
+// the same decode in typed form (`kind`, `parts`) for --json. Make them with
+// the *_field functions below, so that text and typed form always agree.
 struct AttrField {
     std::string name;
     std::string value;
-    bool operator==(const AttrField&) const = default;
+    AttrKind kind = AttrKind::Text;
+    std::vector<std::string> parts = {};  // String: the string; Flags, List: the items
+    // Equal when they read the same: kind and parts follow from the value.
+    bool operator==(const AttrField& o) const { return name == o.name && value == o.value; }
 };
+
+AttrField text_field(std::string name, std::string text);
+AttrField number_field(std::string name, std::int64_t v);  // Number: u32 or an fd
+AttrField u64_field(std::string name, std::uint64_t v);
+AttrField pointer_field(std::string name, std::uint64_t v);
+AttrField string_field(std::string name, std::string s);      // shown quoted, with \xNN escapes
+AttrField name_field(std::string name, std::string enum_name);
+AttrField flags_field(std::string name, std::vector<std::string> flags);
+AttrField list_field(std::string name, std::vector<std::string> items);
 
 // "BPF_PROG_LOAD", ...; "BPF_CMD_<n>" for a command rawops does not know.
 std::string cmd_name(Cmd cmd);

@@ -65,6 +65,8 @@ rm -f "${TMPDIR:-/tmp}/rawops-junk.o"
 if [ $rc -eq 1 ] && grep -q "rawops-junk.o" <<<"$out"; then pass "inspect of a non-ELF file exits 1 naming the file"
 else fail "inspect of a non-ELF file exits 1 naming the file" "rc=$rc $out"; fi
 
+. tests/cli/json.sh  # --json of types, inspect and plan against their schemas
+
 # --- load / update / unload against the real kernel (root) -----------------
 available() { grep -qw "$1" /proc/sys/net/ipv4/tcp_available_congestion_control; }
 # Whether process $1 ignores signal number $2 (SigIgn in its status).

@@ -206,3 +206,58 @@ TEST_CASE("load_with_log: stops at max_size and keeps ENOSPC") {
     CHECK(calls == 3);  // 128, 256, 300
     CHECK(log == "x");
 }
+
+// --json gives each attr its JSON type from these, never from the text.
+TEST_CASE("describe: the typed form agrees with the text") {
+    MapCreateRequest r;
+    r.map_type = kMapTypeArena;
+    r.key_size = 0;
+    r.value_size = 0;
+    r.max_entries = 2;
+    r.map_flags = kMapFlagRdonlyProg | (1u << 30);
+    r.name = "a\"b";
+    r.btf_fd = 5;
+    r.map_extra = 0x8000000000000001ull;  // above 2^53
+    auto fields = describe(Cmd::MapCreate, encode(r));
+    auto find = [&fields](const std::string& name) {
+        for (const auto& f : fields)
+            if (f.name == name) return f;
+        FAIL("no field " << name);
+        return AttrField{};
+    };
+    CHECK(find("map_type").kind == AttrKind::Name);
+    CHECK(find("map_type").value == "BPF_MAP_TYPE_ARENA");
+    CHECK(find("max_entries").kind == AttrKind::Number);
+    CHECK(find("btf_fd").kind == AttrKind::Number);
+    const AttrField flags = find("map_flags");
+    CHECK(flags.kind == AttrKind::Flags);
+    CHECK(flags.parts == std::vector<std::string>{"BPF_F_RDONLY_PROG", "0x40000000"});
+    CHECK(flags.value == "BPF_F_RDONLY_PROG|0x40000000");
+    const AttrField name = find("map_name");
+    CHECK(name.kind == AttrKind::String);
+    CHECK(name.parts == std::vector<std::string>{"a\"b"});  // as read, not escaped
+    CHECK(name.value == "\"a\\\"b\"");
+    CHECK(find("map_extra").kind == AttrKind::U64);
+    CHECK(find("map_extra").value == "9223372036854775809");
+
+    attr::MapElem e{};
+    e.map_fd = 3;
+    e.key = 0x1000;
+    auto elem = describe(Cmd::MapUpdateElem, e);
+    REQUIRE(elem.size() == 3);  // flags 0 left out
+    CHECK(elem[1].kind == AttrKind::Pointer);
+    CHECK(elem[1].value == "0x1000");
+}
+
+TEST_CASE("attr field makers: empty flags read 0, lists read [a,b]") {
+    CHECK(flags_field("flags", {}).value == "0");
+    CHECK(flags_field("flags", {}).parts.empty());
+    CHECK(flags_field("prot", {"PROT_READ", "PROT_WRITE"}).value == "PROT_READ|PROT_WRITE");
+    const AttrField l = list_field("fd_array", {"0", "$modbtf:m"});
+    CHECK(l.kind == AttrKind::List);
+    CHECK(l.value == "[0,$modbtf:m]");
+    CHECK(list_field("x", {}).value == "[]");
+    CHECK(number_field("pid", -1).value == "-1");
+    CHECK(string_field("s", std::string("\x01", 1)).value == "\"\\x01\"");
+    CHECK(text_field("insns", "3 insns").kind == AttrKind::Text);
+}
