@@ -106,6 +106,9 @@ void print_registered(const Registered& r, Programs& progs, bool all_members) {
     std::printf("struct_ops map id %u '%s': %s (%s), state %s, %s\n", r.map.id, r.map.name.c_str(), r.ops_type.c_str(),
                 r.origin().c_str(), r.state.c_str(), mode_text(r).c_str());
     for (const auto& p : r.map_pins) std::printf("    pinned map:  %s\n", p.c_str());
+    for (const auto& h : r.holders) std::printf("    held by:     %s\n", h.c_str());
+    if (r.orphan())
+        std::printf("    orphan: no pin and no process holds it; `rawops unload --map-id %u` unregisters it\n", r.map.id);
     for (const auto& l : r.links)
         for (const auto& p : l.pins) std::printf("    pinned link: %s\n", p.c_str());
     std::vector<std::string> unset;
@@ -146,6 +149,8 @@ Json registered_json(const Registered& r, Programs& progs) {
     for (const auto& l : r.links) links.push_back({{"id", l.id}, {"pins", l.pins}});
     j["links"] = links;
     j["map_pins"] = r.map_pins;
+    j["holders"] = r.holders;
+    j["orphan"] = r.orphan();
     Json members = Json::array();
     for (const RegisteredMember& m : r.members) {
         Json jm;

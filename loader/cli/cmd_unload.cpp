@@ -2,6 +2,10 @@
 // PIN is a pinned struct_ops link (detached), a pinned legacy struct_ops map
 // (its registration deleted) or a folder `load --pin` filled, in which case
 // every pin in it is handled and the folder removed when empty.
+// rawops unload --map-id ID: the struct_ops map with that id, pinned or not:
+// its links detached (link mode) or its registration deleted (legacy), and
+// every pin of it or its links removed. This is how an orphan goes: a legacy
+// registration whose loader died, which the kernel keeps (`rawops show`).
 #include <unistd.h>
 
 #include <cerrno>
@@ -14,6 +18,8 @@
 #include "loader/cli/command.h"
 #include "loader/cli/exit_info.h"
 #include "loader/cli/pinned.h"
+#include "loader/struct_ops/registered.h"
+#include "loader/sys/abi.h"
 #include "loader/sys/link.h"
 #include "loader/sys/map.h"
 #include "loader/sys/obj.h"
@@ -92,11 +98,58 @@ int run_unload(const std::string& pin) {
     return kExitOk;
 }
 
+int run_unload_map_id(std::uint32_t id) {
+    auto map = sys::map_get_fd_by_id(id);
+    if (!map) return report(std::move(map).error().context("opening map id " + std::to_string(id)));
+    auto info = sys::map_info(map->get());
+    if (!info) return report(info.error());
+    const std::string what = "struct_ops map id " + std::to_string(id) + " '" + info->name + "'";
+    if (info->type != sys::kMapTypeStructOps)
+        return report(Error("map id " + std::to_string(id) + " '" + info->name + "' is not a struct_ops map"));
+    const auto pins = struct_ops::BpffsPins::scan();
+    if (info->map_flags & sys::kMapFlagLink) {
+        auto links = struct_ops::struct_ops_links(pins);
+        if (!links) return report(links.error());
+        for (auto [it, end] = links->equal_range(id); it != end; ++it) {
+            auto link = sys::link_get_fd_by_id(it->second.id);
+            if (!link) continue;  // detached and freed since
+            if (auto s = sys::link_detach(link->get()); !s)
+                return report(std::move(s).error().context("detaching link id " + std::to_string(it->second.id) + " of " + what));
+            std::printf("detached struct_ops link id %u of %s\n", it->second.id, what.c_str());
+        }
+    } else {
+        const std::uint32_t key = 0;
+        auto s = sys::map_delete_elem(map->get(), sys::bytes_of(key));
+        if (!s && s.error().err_no() != ENOENT) return report(std::move(s).error().context("unregistering " + what));
+        std::printf("unregistered %s\n", what.c_str());
+    }
+    for (const std::string& pin : pins.of_struct_ops_map(id)) {
+        if (::unlink(pin.c_str()) != 0) return report(Error("removing pin " + pin + ": " + std::strerror(errno), errno));
+        std::printf("removed pin %s\n", pin.c_str());
+    }
+    return kExitOk;
+}
+
 void setup_unload(CLI::App& root, int& exit_code) {
-    auto pin = std::make_shared<std::string>();
-    auto* cmd = root.add_subcommand("unload", "Unregister a pinned struct_ops (link or legacy map, or a --pin folder) and remove the pins");
-    cmd->add_option("pin", *pin, "pinned struct_ops link or map, or the folder given to load --pin")->required();
-    cmd->callback([pin, &exit_code] { exit_code = run_unload(*pin); });
+    struct Args {
+        std::string pin;
+        std::uint32_t map_id = 0;
+    };
+    auto args = std::make_shared<Args>();
+    auto* cmd = root.add_subcommand(
+        "unload", "Unregister a pinned struct_ops (link or legacy map, or a --pin folder) and remove the pins; or any "
+                  "struct_ops map by id (--map-id), e.g. an orphan legacy registration `show` lists");
+    auto* pin = cmd->add_option("pin", args->pin, "pinned struct_ops link or map, or the folder given to load --pin");
+    auto* id = cmd->add_option("--map-id", args->map_id, "a struct_ops map id (as `rawops show` prints it)");
+    pin->excludes(id);
+    cmd->callback([args, pin, &exit_code] {
+        if (pin->count() == 0 && args->map_id == 0) {
+            std::fprintf(stderr, "rawops: unload: give a PIN or --map-id ID\n");
+            exit_code = kExitUsage;
+            return;
+        }
+        exit_code = pin->count() ? run_unload(args->pin) : run_unload_map_id(args->map_id);
+    });
 }
 
 }  // namespace

@@ -1,11 +1,14 @@
 #include "loader/struct_ops/registered.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include <unistd.h>
 
 #include "loader/sys/btf_obj.h"
 #include "loader/sys/map.h"
@@ -65,6 +68,36 @@ std::uint64_t read_u64(const std::vector<std::byte>& v, std::size_t off, std::si
 
 }  // namespace
 
+std::multimap<std::uint32_t, std::string> map_holders() {
+    std::multimap<std::uint32_t, std::string> holders;
+    const std::string self = std::to_string(::getpid());
+    std::error_code ec;
+    for (const auto& proc : std::filesystem::directory_iterator("/proc", ec)) {
+        const std::string pid = proc.path().filename().string();
+        if (pid.find_first_not_of("0123456789") != std::string::npos || pid == self) continue;
+        std::string comm;
+        std::error_code fd_ec;
+        for (const auto& fd : std::filesystem::directory_iterator(proc.path() / "fd", fd_ec)) {
+            // Only bpf-map fds: reading every fdinfo of every process would cost more.
+            std::error_code link_ec;
+            if (std::filesystem::read_symlink(fd.path(), link_ec).string() != "anon_inode:bpf-map") continue;
+            std::ifstream info(proc.path() / "fdinfo" / fd.path().filename());
+            std::string line;
+            while (std::getline(info, line)) {
+                if (line.rfind("map_id:", 0) != 0) continue;
+                if (comm.empty()) {
+                    std::ifstream c(proc.path() / "comm");
+                    std::getline(c, comm);
+                }
+                holders.emplace(static_cast<std::uint32_t>(std::strtoul(line.c_str() + 7, nullptr, 10)),
+                                comm + " (pid " + pid + ")");
+                break;
+            }
+        }
+    }
+    return holders;
+}
+
 BpffsPins BpffsPins::scan() {
     BpffsPins pins;
     for (const std::string& root : bpffs_mounts()) pins.walk(root);
@@ -101,11 +134,11 @@ std::vector<std::string> BpffsPins::of_struct_ops_map(std::uint32_t id) const {
     return out;
 }
 
-RegisteredReader::RegisteredReader(KernelBtf& kernel) : kernel_(kernel), pins_(BpffsPins::scan()) {}
+RegisteredReader::RegisteredReader(KernelBtf& kernel)
+    : kernel_(kernel), pins_(BpffsPins::scan()), holders_(map_holders()) {}
 
-Status RegisteredReader::scan_links() {
-    if (links_scanned_) return {};
-    links_scanned_ = true;
+Result<std::multimap<std::uint32_t, StructOpsLink>> struct_ops_links(const BpffsPins& pins) {
+    std::multimap<std::uint32_t, StructOpsLink> by_map;
     std::uint32_t id = 0;
     for (int n = 0; n < kMaxIds; ++n) {
         auto next = sys::get_next_id(sys::Cmd::LinkGetNextId, id);
@@ -116,8 +149,17 @@ Status RegisteredReader::scan_links() {
         if (!fd) continue;  // gone since: links come and go
         auto info = sys::link_info(fd->get());
         if (!info || info->type != sys::kLinkTypeStructOps) continue;
-        links_by_map_.emplace(info->struct_ops_map_id, StructOpsLink{info->id, info->struct_ops_map_id, pins_.of_link(id)});
+        by_map.emplace(info->struct_ops_map_id, StructOpsLink{info->id, info->struct_ops_map_id, pins.of_link(id)});
     }
+    return by_map;
+}
+
+Status RegisteredReader::scan_links() {
+    if (links_scanned_) return {};
+    auto links = struct_ops_links(pins_);
+    if (!links) return std::move(links).error();
+    links_by_map_ = std::move(links).value();
+    links_scanned_ = true;
     return {};
 }
 
@@ -141,6 +183,7 @@ Result<Registered> RegisteredReader::read_fd(int map_fd, const sys::MapInfo& inf
     r.map = info;
     r.link_mode = info.map_flags & sys::kMapFlagLink;
     r.map_pins = pins_.of_map(info.id);
+    r.holders = values_of(holders_, info.id);
     const std::string what = "struct_ops map id " + std::to_string(info.id) + " '" + info.name + "'";
     auto btf = btf_of(info.btf_vmlinux_id, &r.module);
     if (!btf) return std::move(btf).error().context(what);

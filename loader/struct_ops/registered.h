@@ -41,12 +41,21 @@ private:
     std::multimap<std::uint32_t, std::string> links_by_map_;  // struct_ops map id -> link pin
 };
 
+// The processes that hold each map through an fd, found in
+// /proc/<pid>/fdinfo ("map_id:" of each bpf-map fd), as "comm (pid N)"; this
+// process left out. Empty where /proc is not mounted.
+std::multimap<std::uint32_t, std::string> map_holders();
+
 // A struct_ops link in the kernel: BPF_LINK_TYPE_STRUCT_OPS, by link id.
 struct StructOpsLink {
     std::uint32_t id = 0;
     std::uint32_t map_id = 0;  // 0 once detached
     std::vector<std::string> pins;
 };
+
+// Every struct_ops link of the kernel by the id of its map (links come and
+// go: one that vanishes during the walk is left out), with its pins.
+Result<std::multimap<std::uint32_t, StructOpsLink>> struct_ops_links(const BpffsPins& pins);
 
 // One member of the registered struct (`data` of bpf_struct_ops_<name>).
 struct RegisteredMember {
@@ -71,11 +80,16 @@ struct Registered {
     std::uint64_t refcnt = 0;
     std::vector<std::string> map_pins;
     std::vector<StructOpsLink> links;  // links whose map this is (link mode)
+    std::vector<std::string> holders;  // processes with an fd of the map (map_holders())
     std::vector<RegisteredMember> members;
     std::vector<std::byte> value;  // the raw value as read (bpf_struct_ops_<ops_type>)
 
     // "vmlinux" or the module's name.
     std::string origin() const { return module.empty() ? "vmlinux" : module; }
+    // A legacy registration nothing keeps a handle on: its loader died or
+    // exited without unloading, and the kernel keeps it registered until it
+    // is deleted by map id (`rawops unload --map-id`).
+    bool orphan() const { return !link_mode && state == "INUSE" && map_pins.empty() && holders.empty(); }
 };
 
 // Reads the struct_ops maps of the kernel, in id order.
@@ -99,6 +113,7 @@ private:
     Status scan_links();
     KernelBtf& kernel_;
     BpffsPins pins_;
+    std::multimap<std::uint32_t, std::string> holders_;
     bool links_scanned_ = false;
     std::multimap<std::uint32_t, StructOpsLink> links_by_map_;
 };

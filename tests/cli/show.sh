@@ -94,4 +94,53 @@ if ! "$RAWOPS" show --json | jq -e --arg a "$map_id" --arg b "$legacy_map" '.str
   pass "after unload, show lists neither map"
 else fail "after unload, show lists neither map"; fi
 
+# Process death. A foreground load holds its objects by fd: `show` names it.
+# SIGKILL of a link-registered load leaves nothing registered (the link goes
+# with its last fd); a legacy registration stays in the kernel, an orphan
+# that `show` flags and `unload --map-id` removes.
+wait_cc() { for _ in $(seq 100); do available "$1" && return 0; sleep 0.1; done; return 1; }
+"$RAWOPS" load build/bpfprog/tcp_cc_legacy.bpf.o >/dev/null 2>&1 & pid=$!
+if wait_cc rawops_reno_l; then
+  entry=$("$RAWOPS" show --json | jq -c '.struct_ops[] | select(.name == "rawops_reno_l")')
+  if jq -e --arg p "rawops (pid $pid)" '.holders == [$p] and .orphan == false' <<<"$entry" >/dev/null; then
+    pass "show: a foreground load's registration is held by its process (pid $pid), not an orphan"
+  else fail "show: a foreground load's registration is held by its process" "$entry"; fi
+  kill -KILL "$pid"; wait "$pid" 2>/dev/null
+  sleep 0.2
+  entry=$("$RAWOPS" show --json | jq -c '.struct_ops[] | select(.name == "rawops_reno_l")')
+  orphan_id=$(jq -r .map_id <<<"$entry")
+  if available rawops_reno_l && jq -e '.orphan == true and .holders == [] and .state == "INUSE"' <<<"$entry" >/dev/null; then
+    pass "SIGKILL of a legacy load: the kernel keeps the registration, show flags it as an orphan"
+  else fail "SIGKILL of a legacy load: the kernel keeps the registration, show flags it as an orphan" "$entry"; fi
+  "$RAWOPS" show | grep -q "orphan: no pin and no process holds it; \`rawops unload --map-id $orphan_id\` unregisters it" \
+    && pass "show (text) says how to remove the orphan" || fail "show (text) says how to remove the orphan" "$("$RAWOPS" show)"
+  out=$("$RAWOPS" unload --map-id "$orphan_id" 2>&1); rc=$?
+  if [ $rc -eq 0 ] && ! available rawops_reno_l && grep -q "unregistered struct_ops map id $orphan_id 'rawops_reno_l'" <<<"$out"; then
+    pass "unload --map-id unregisters the orphan"
+  else fail "unload --map-id unregisters the orphan" "rc=$rc $out"; fi
+else
+  fail "foreground legacy load registers rawops_reno_l"; kill -KILL "$pid" 2>/dev/null
+fi
+"$RAWOPS" load build/bpfprog/tcp_cc.bpf.o >/dev/null 2>&1 & pid=$!
+if wait_cc rawops_reno; then
+  kill -KILL "$pid"; wait "$pid" 2>/dev/null
+  for _ in $(seq 50); do available rawops_reno || break; sleep 0.1; done
+  ! available rawops_reno && pass "SIGKILL of a link-registered foreground load leaves nothing registered" \
+    || fail "SIGKILL of a link-registered foreground load leaves nothing registered"
+else
+  fail "foreground link load registers rawops_reno"; kill -KILL "$pid" 2>/dev/null
+fi
+# A pinned link can be removed by its map's id as well: link detached, pin removed.
+check "load tcp_cc.bpf.o --pin again" "$RAWOPS" load build/bpfprog/tcp_cc.bpf.o --pin "$pins/again"
+id=$("$RAWOPS" show --json | jq '.struct_ops[] | select(.name == "rawops_reno") | .map_id')
+out=$("$RAWOPS" unload --map-id "$id" 2>&1); rc=$?
+if [ $rc -eq 0 ] && ! available rawops_reno && [ ! -e "$pins/again/rawops_reno" ] && grep -q "removed pin $pins/again/rawops_reno" <<<"$out"; then
+  pass "unload --map-id of a link-mode map detaches its link and removes the link's pin"
+else fail "unload --map-id of a link-mode map detaches its link and removes the link's pin" "rc=$rc $out"; fi
+bss_id=$(bpftool -j map show pinned "$pins/again/tcp_cc_bss" | jq .id)
+out=$("$RAWOPS" unload --map-id "$bss_id" 2>&1); rc=$?
+[ $rc -eq 1 ] && grep -q "is not a struct_ops map" <<<"$out" && pass "unload --map-id of another map kind exits 1" \
+  || fail "unload --map-id of another map kind exits 1" "rc=$rc $out"
+"$RAWOPS" unload "$pins/again" >/dev/null 2>&1
+
 suite_end
