@@ -259,6 +259,18 @@ Result<Arg> struct_arg(const btf::Btf& b, btf::TypeId pointee, std::size_t i, co
     return arg;
 }
 
+// Whether the kernel takes NULL for parameter `i`: since 6.10 it refuses 0
+// for a pointer unless the member's CFI stub, by convention the FUNC
+// <type>__<member> in its BTF, names that parameter *__nullable (test_1's
+// does, test_2's and test_sleepable's stubs do not). Older kernels take NULL
+// anywhere, which is why this only explains a refusal and never refuses.
+bool stub_says_nullable(const btf::Btf& b, const DummyMember& m, std::size_t i) {
+    auto stub = b.find(std::string(kDummyOps) + "__" + m.name, btf::Kind::Func);
+    if (!stub) return false;
+    const btf::TypeView proto = b.type(b.type(*stub).ref_type());
+    return i < proto.params().size() && proto.param(static_cast<std::uint32_t>(i)).name.ends_with("__nullable");
+}
+
 bool is_state(std::string_view s) { return s == "state" || s.starts_with("state:"); }
 bool is_null(std::string_view s) { return s == "null" || s == "NULL"; }
 
@@ -521,6 +533,14 @@ int run_run(const RunOptions& o) {
             return report(Error(result.error().message() + " (a syscall program that reads its context needs one at "
                                 "least that long: --ctx-hex or --ctx-file; " + std::to_string(ctx.size()) + " bytes given)",
                                 EINVAL));
+        // Likewise a NULL the kernel does not take for that parameter.
+        if (member && result.error().err_no() == EINVAL)
+            for (std::size_t i = 0; i < args.size(); ++i)
+                if (args[i].kind == Arg::Kind::Null && !stub_says_nullable(kbtf, *member, i))
+                    return report(Error(result.error().message() + " (the kernel takes null only for pointer "
+                                        "parameters the member's stub marks __nullable, and " + std::string(kDummyOps) +
+                                        "." + member->name + " args[" + std::to_string(i) + "] is not one: give state)",
+                                        EINVAL));
         return report(result.error());
     }
     // The run is over: everything goes before anything is printed, so that
