@@ -138,6 +138,18 @@ else
       "Invalid argument \(EINVAL\) \(a syscall program that reads its context needs one at least that long" \
       -- "$MIXED" mixed_syscall
 
+    # A LIBBPF_PIN_BY_NAME map would outlive the run in /sys/fs/bpf: it is
+    # made private to the run instead, and a note says so.
+    if [ -e /sys/fs/bpf/shared_counts ]; then
+      skip "run of an object with a LIBBPF_PIN_BY_NAME map pins nothing" "/sys/fs/bpf/shared_counts exists already"
+    else
+      run_case "run of an object with a LIBBPF_PIN_BY_NAME map notes the map is private to the run" 0 \
+        "^note: map 'shared_counts' \(LIBBPF_PIN_BY_NAME\) is private to this run, neither reused from nor pinned at /sys/fs/bpf/shared_counts$" \
+        "^retval: 0 \(0x0\)$" -- build/bpfprog/maps_libbpf.bpf.o maps_run
+      [ ! -e /sys/fs/bpf/shared_counts ] && pass "run of an object with a LIBBPF_PIN_BY_NAME map pins nothing" \
+        || { fail "run of an object with a LIBBPF_PIN_BY_NAME map pins nothing" "/sys/fs/bpf/shared_counts exists"; rm -f /sys/fs/bpf/shared_counts; }
+    fi
+
     # Nothing of any run above, the refused ones included, stays in the
     # kernel. Objects go with their last reference but are freed after an
     # RCU grace period, so allow them a moment.
