@@ -481,114 +481,139 @@ std::vector<std::string> unpin_by_name(plan::Plan& plan) {
     return notes;
 }
 
+// One run: what the command line asked for, then what the kernel gave back.
+struct Run {
+    bool syscall = false;
+    std::optional<DummyMember> member;  // struct_ops: the bpf_dummy_ops member
+    std::vector<Arg> args;              // struct_ops: ctx_in, one per parameter
+    std::vector<std::byte> ctx_in, ctx; // syscall: as given, and as copied back
+    std::vector<std::string> notes;
+    std::uint32_t retval = 0;
+    // retval is the kernel's u32; it reads as the member's return type (int
+    // for every bpf_dummy_ops member, and for syscall programs by convention).
+    IntType ret{4, true};
+    std::string released;  // Loaded::holdings() of the load, released
+};
+
+// Checks everything the command line says against the program's kind and the
+// kernel's BTF, before the first bpf() call.
+Result<Run> prepare(Planned& p, const plan::LoadProgram& lp, const RunOptions& o) {
+    Run run;
+    run.syscall = lp.prog_type == sys::kProgTypeSyscall;
+    if (run.syscall) {
+        if (!o.args.empty())
+            return Error("program '" + o.program + "' is a syscall program: its context comes from --ctx-hex or "
+                         "--ctx-file, not from arguments ('" + o.args.front() + "' given)");
+        auto c = read_ctx(o);
+        if (!c) return std::move(c).error();
+        run.ctx = std::move(c).value();
+        run.ctx_in = run.ctx;
+        return run;
+    }
+    auto m = dummy_member(p, lp, o.object);
+    if (!m) return std::move(m).error();
+    run.member = std::move(m).value();
+    if (!o.ctx_hex.empty() || !o.ctx_file.empty())
+        return Error("program '" + o.program + "' implements " + std::string(kDummyOps) + "." + run.member->name +
+                     ": it takes its arguments after PROG (" + run.member->signature + "), not --ctx-hex/--ctx-file");
+    auto a = parse_args(p.kernel.vmlinux(), *run.member, o.args);
+    if (!a) return std::move(a).error();
+    run.args = std::move(a).value();
+    if (auto t = int_type(p.kernel.vmlinux(), run.member->proto.ref_type())) run.ret.is_signed = t->is_signed;
+    return run;
+}
+
+// The kernel says EINVAL for several reasons; where the likely one is known
+// from what was given, the message says it.
+Error explain_refusal(Error e, const Run& run, const btf::Btf& kbtf) {
+    if (e.err_no() != EINVAL) return e;
+    // A syscall program's context shorter than what it reads (the kernel
+    // checks it against the verifier's max_ctx_offset).
+    if (run.syscall)
+        return Error(e.message() + " (a syscall program that reads its context needs one at least that long: "
+                     "--ctx-hex or --ctx-file; " + std::to_string(run.ctx.size()) + " bytes given)", EINVAL);
+    // A NULL the kernel does not take for that parameter.
+    for (std::size_t i = 0; i < run.args.size(); ++i)
+        if (run.args[i].kind == Arg::Kind::Null && !stub_says_nullable(kbtf, *run.member, i))
+            return Error(e.message() + " (the kernel takes null only for pointer parameters the member's stub marks "
+                         "__nullable, and " + std::string(kDummyOps) + "." + run.member->name + " args[" +
+                         std::to_string(i) + "] is not one: give state)", EINVAL);
+    return e;
+}
+
+// Loads the programs (no registration, no attachment), runs one and releases
+// everything before returning, so that what the output says was released is
+// what was released.
+Status load_and_run(const Planned& p, const RunOptions& o, Run& run) {
+    plan::ExecOptions exec;
+    exec.log.level = o.log_level;
+    exec.fill_struct_ops = false;
+    auto loaded = plan::execute(p.plan, exec);
+    if (!loaded) return std::move(loaded).error();
+    std::vector<std::uint64_t> slots(run.args.size());
+    for (std::size_t i = 0; i < run.args.size(); ++i)
+        slots[i] = run.args[i].kind == Arg::Kind::Struct ? reinterpret_cast<std::uint64_t>(run.args[i].bytes().data())
+                                                         : run.args[i].slot;
+    auto result = run.syscall ? loaded->run(o.program, run.ctx)
+                              : loaded->run(o.program, std::as_writable_bytes(std::span(slots)));
+    if (!result) return explain_refusal(std::move(result).error(), run, p.kernel.vmlinux());
+    run.retval = result->retval;
+    run.released = loaded->holdings();
+    return loaded->detach();
+}
+
+void print_run_json(const RunOptions& o, Run& run) {
+    Json doc;
+    doc["object"] = o.object;
+    doc["program"] = o.program;
+    doc["kind"] = run.syscall ? "syscall" : "struct_ops";
+    if (run.member) {
+        const DummyMember& m = *run.member;
+        doc["member"] = Json{{"struct", std::string(kDummyOps)}, {"name", m.name}, {"index", m.index},
+                             {"signature", m.signature}, {"sleepable", m.sleepable}};
+        doc["args"] = args_json(run.args);
+    }
+    doc["retval"] = json_of(run.retval, run.ret);
+    doc["retval_hex"] = hex_of(run.retval, run.ret);
+    if (run.syscall) {
+        doc["ctx_in"] = hex_bytes(run.ctx_in);
+        doc["ctx_out"] = hex_bytes(run.ctx);
+    }
+    doc["released"] = run.released;
+    doc["notes"] = run.notes;
+    print_json(doc);
+}
+
+void print_run_text(const RunOptions& o, Run& run) {
+    for (const std::string& n : run.notes) std::printf("note: %s\n", n.c_str());
+    if (run.member)
+        std::printf("ran %s: %s.%s%s, %s\n", o.program.c_str(), std::string(kDummyOps).c_str(), run.member->name.c_str(),
+                    run.member->sleepable ? " (sleepable)" : "", run.member->signature.c_str());
+    else
+        std::printf("ran %s: syscall program, %zu-byte context\n", o.program.c_str(), run.ctx.size());
+    std::printf("retval: %s (%s)\n", decimal_of(run.retval, run.ret).c_str(), hex_of(run.retval, run.ret).c_str());
+    for (std::size_t i = 0; i < run.args.size(); ++i)
+        if (run.args[i].kind == Arg::Kind::Struct) print_struct_after(i, run.args[i]);
+    if (run.syscall && !run.ctx.empty()) {
+        std::printf("ctx after the run (%zu bytes):\n", run.ctx.size());
+        print_hex_dump(run.ctx);
+    }
+    std::printf("released: %s\n", run.released.c_str());
+}
+
 int run_run(const RunOptions& o) {
     if (o.trace) enable_trace();
     auto planned = open_and_plan(o.object, o.object_args);
     if (!planned) return report(planned.error());
     const plan::LoadProgram* lp = find_load(planned->plan, o.program);
     if (!lp) return report(not_loaded(*planned, o.object, o.program));
-
-    // Everything the command line says is checked before the first bpf() call.
-    const bool syscall = lp->prog_type == sys::kProgTypeSyscall;
-    std::optional<DummyMember> member;
-    std::vector<Arg> args;
-    std::vector<std::byte> ctx;
-    const btf::Btf& kbtf = planned->kernel.vmlinux();
-    if (syscall) {
-        if (!o.args.empty())
-            return report(Error("program '" + o.program + "' is a syscall program: its context comes from --ctx-hex "
-                                "or --ctx-file, not from arguments ('" + o.args.front() + "' given)"));
-        auto c = read_ctx(o);
-        if (!c) return report(c.error());
-        ctx = std::move(c).value();
-    } else {
-        auto m = dummy_member(*planned, *lp, o.object);
-        if (!m) return report(m.error());
-        member = std::move(m).value();
-        if (!o.ctx_hex.empty() || !o.ctx_file.empty())
-            return report(Error("program '" + o.program + "' implements " + std::string(kDummyOps) + "." + member->name +
-                                ": it takes its arguments after PROG (" + member->signature + "), not --ctx-hex/--ctx-file"));
-        auto a = parse_args(kbtf, *member, o.args);
-        if (!a) return report(a.error());
-        args = std::move(a).value();
-    }
-    const std::vector<std::string> notes = unpin_by_name(planned->plan);
-
-    plan::ExecOptions exec;
-    exec.log.level = o.log_level;
-    exec.fill_struct_ops = false;  // programs only: no registration, no attachment
-    auto loaded = plan::execute(planned->plan, exec);
-    if (!loaded) return report(loaded.error());
-
-    std::vector<std::uint64_t> slots(args.size());
-    for (std::size_t i = 0; i < args.size(); ++i)
-        slots[i] = args[i].kind == Arg::Kind::Struct ? reinterpret_cast<std::uint64_t>(args[i].bytes().data()) : args[i].slot;
-    const std::vector<std::byte> ctx_in = ctx;
-    auto result = syscall ? loaded->run(o.program, ctx) : loaded->run(o.program, std::as_writable_bytes(std::span(slots)));
-    if (!result) {
-        // EINVAL for a syscall program is most often a context shorter than
-        // what the program reads (the kernel checks it against the
-        // verifier's max_ctx_offset), which the errno alone does not say.
-        if (syscall && result.error().err_no() == EINVAL)
-            return report(Error(result.error().message() + " (a syscall program that reads its context needs one at "
-                                "least that long: --ctx-hex or --ctx-file; " + std::to_string(ctx.size()) + " bytes given)",
-                                EINVAL));
-        // Likewise a NULL the kernel does not take for that parameter.
-        if (member && result.error().err_no() == EINVAL)
-            for (std::size_t i = 0; i < args.size(); ++i)
-                if (args[i].kind == Arg::Kind::Null && !stub_says_nullable(kbtf, *member, i))
-                    return report(Error(result.error().message() + " (the kernel takes null only for pointer "
-                                        "parameters the member's stub marks __nullable, and " + std::string(kDummyOps) +
-                                        "." + member->name + " args[" + std::to_string(i) + "] is not one: give state)",
-                                        EINVAL));
-        return report(result.error());
-    }
-    // The run is over: everything goes before anything is printed, so that
-    // what the output says was released is what was released.
-    const std::string held = loaded->holdings();
-    auto released = loaded->detach();
-    if (!released) return report(released.error());
-
-    // retval is the kernel's u32; it reads as the member's return type (int
-    // for every bpf_dummy_ops member, and for syscall programs by convention).
-    IntType ret{4, true};
-    if (member)
-        if (auto t = int_type(kbtf, member->proto.ref_type())) ret = IntType{4, t->is_signed};
-    if (o.json) {
-        Json doc;
-        doc["object"] = o.object;
-        doc["program"] = o.program;
-        doc["kind"] = syscall ? "syscall" : "struct_ops";
-        if (member) {
-            doc["member"] = Json{{"struct", std::string(kDummyOps)}, {"name", member->name}, {"index", member->index},
-                                 {"signature", member->signature}, {"sleepable", member->sleepable}};
-            doc["args"] = args_json(args);
-        }
-        doc["retval"] = json_of(result->retval, ret);
-        doc["retval_hex"] = hex_of(result->retval, ret);
-        if (syscall) {
-            doc["ctx_in"] = hex_bytes(ctx_in);
-            doc["ctx_out"] = hex_bytes(ctx);
-        }
-        doc["released"] = held;
-        doc["notes"] = notes;
-        print_json(doc);
-        return kExitOk;
-    }
-    for (const std::string& n : notes) std::printf("note: %s\n", n.c_str());
-    if (member)
-        std::printf("ran %s: %s.%s%s, %s\n", o.program.c_str(), std::string(kDummyOps).c_str(), member->name.c_str(),
-                    member->sleepable ? " (sleepable)" : "", member->signature.c_str());
-    else
-        std::printf("ran %s: syscall program, %zu-byte context\n", o.program.c_str(), ctx.size());
-    std::printf("retval: %s (%s)\n", decimal_of(result->retval, ret).c_str(), hex_of(result->retval, ret).c_str());
-    for (std::size_t i = 0; i < args.size(); ++i)
-        if (args[i].kind == Arg::Kind::Struct) print_struct_after(i, args[i]);
-    if (syscall && !ctx.empty()) {
-        std::printf("ctx after the run (%zu bytes):\n", ctx.size());
-        print_hex_dump(ctx);
-    }
-    std::printf("released: %s\n", held.c_str());
+    auto run = prepare(*planned, *lp, o);
+    if (!run) return report(run.error());
+    run->notes = unpin_by_name(planned->plan);
+    auto s = load_and_run(*planned, o, *run);
+    if (!s) return report(s.error());
+    if (o.json) print_run_json(o, *run);
+    else print_run_text(o, *run);
     return kExitOk;
 }
 
