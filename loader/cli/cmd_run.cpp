@@ -262,9 +262,9 @@ Result<Arg> struct_arg(const btf::Btf& b, btf::TypeId pointee, std::size_t i, co
 // Whether the kernel takes NULL for parameter `i`: since 6.10 it refuses 0
 // for a pointer unless the member's CFI stub, the FUNC <type>__<member> in
 // its BTF (where the kernel itself looks, find_stub_func_proto), names that
-// parameter *__nullable (test_1's
-// does, test_2's and test_sleepable's stubs do not). Older kernels take NULL
-// anywhere, which is why this only explains a refusal and never refuses.
+// parameter *__nullable (test_1's does, test_2's and test_sleepable's do
+// not). Older kernels take NULL anywhere, which is why this only explains a
+// refusal and never refuses.
 bool stub_says_nullable(const btf::Btf& b, const DummyMember& m, std::size_t i) {
     auto stub = b.find(std::string(kDummyOps) + "__" + m.name, btf::Kind::Func);
     if (!stub) return false;
