@@ -344,4 +344,6 @@ else
   skip "environment messages" "needs root, unshare and setpriv"
 fi
 
+. tests/cli/run_cmd.sh  # rawops run
+
 suite_end
