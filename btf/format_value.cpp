@@ -243,4 +243,44 @@ std::string scalar_text(const DecodedValue& v) {
     return "";
 }
 
+std::string value_text(const DecodedValue& v, std::size_t max_items) {
+    if (v.shape != Shape::Record && v.shape != Shape::List) return scalar_text(v);
+    const bool record = v.shape == Shape::Record;
+    std::string s = record ? "{" : "[";
+    std::size_t n = 0;
+    for (const DecodedValue& c : v.children) {
+        if (n == max_items) {
+            s += ", ...";
+            break;
+        }
+        if (n++) s += ", ";
+        if (record && !c.name.empty()) s += c.name + " = ";
+        s += value_text(c, max_items);
+    }
+    return s + (record ? "}" : "]");
+}
+
+bool is_zero(const DecodedValue& v) {
+    switch (v.shape) {
+        case Shape::Signed: return v.signed_value == 0;
+        case Shape::Unsigned:
+        case Shape::Bool:
+        case Shape::Pointer:
+        case Shape::EnumName: return v.unsigned_value == 0;
+        case Shape::Float: return v.float_value == 0;
+        case Shape::String: return v.text.empty();
+        case Shape::Bytes:
+            for (std::byte b : v.bytes)
+                if (b != std::byte{0}) return false;
+            return true;
+        case Shape::Truncated: return false;
+        case Shape::Record:
+        case Shape::List:
+            for (const DecodedValue& c : v.children)
+                if (!is_zero(c)) return false;
+            return true;
+    }
+    return false;
+}
+
 }  // namespace rawops::btf

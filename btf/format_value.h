@@ -61,4 +61,13 @@ DecodedValue decode_value(const Btf& btf, TypeId id, std::span<const std::byte> 
 // or a List.
 std::string scalar_text(const DecodedValue& value);
 
+// The whole value on one line, C-like: scalars as scalar_text, records as
+// "{a = 1, b = \"x\"}", lists as "[1, 2, 3]" (at most `max_items` elements
+// shown, then "...").
+std::string value_text(const DecodedValue& value, std::size_t max_items = 16);
+
+// Whether every scalar in the value is zero (a NULL pointer, "", false, an
+// enum value 0 with or without a name, zero bytes).
+bool is_zero(const DecodedValue& value);
+
 }  // namespace rawops::btf

@@ -86,6 +86,7 @@ int run_load(const LoadOptions& o) {
     auto planned = open_and_plan(o.object, o.args);
     if (!planned) return report(planned.error());
     plan::ExecOptions exec;
+    if (o.trace) trace_steps(exec);
     exec.log.level = o.log_level;
     // From here on the stop signals wait for us (see stop_signals). On an
     // error path they stay blocked until the process exits: the exit code

@@ -549,6 +549,7 @@ Status load_and_run(const Planned& p, const RunOptions& o, Run& run) {
     plan::ExecOptions exec;
     exec.log.level = o.log_level;
     exec.fill_struct_ops = false;
+    if (o.trace) trace_steps(exec);
     auto loaded = plan::execute(p.plan, exec);
     if (!loaded) return std::move(loaded).error();
     std::vector<std::uint64_t> slots(run.args.size());

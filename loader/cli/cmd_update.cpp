@@ -68,6 +68,7 @@ int run_update(const UpdateOptions& o) {
                             std::to_string(link_vars.size()) + "; choose one with --map)"));
 
     plan::ExecOptions exec;
+    if (o.trace) trace_steps(exec);
     exec.create_links = false;
     auto loaded = plan::execute(planned->plan, exec);
     if (!loaded) return report(loaded.error());

@@ -105,4 +105,11 @@ void enable_trace() {
     sys::set_observer([](const sys::CallRecord& r) { std::fprintf(stderr, "bpf: %s\n", sys::format_call(r).c_str()); });
 }
 
+void trace_steps(plan::ExecOptions& exec) {
+    exec.before_step = [](std::size_t index, const plan::Step& step) {
+        std::fprintf(stderr, "step #%zu: %s\n", index + 1, step.summary.c_str());
+        for (const std::string& line : plan::explain_step(step)) std::fprintf(stderr, "      %s\n", line.c_str());
+    };
+}
+
 }  // namespace rawops::cli

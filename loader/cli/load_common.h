@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 
 #include "loader/object.h"
+#include "loader/plan/executor.h"
 #include "loader/plan/plan.h"
 #include "loader/struct_ops/kernel_btf.h"
 
@@ -44,5 +45,8 @@ Result<std::string> prepare_pin_dir(const std::string& dir);
 
 // Installs a tracer printing every bpf() call to stderr as it returns.
 void enable_trace();
+// With --trace: before each step's calls, the step and what its BTF ids and
+// values mean (plan::explain_step), so the trace reads at the level of the ABI.
+void trace_steps(plan::ExecOptions& exec);
 
 }  // namespace rawops::cli

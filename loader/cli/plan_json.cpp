@@ -30,6 +30,13 @@ void add_fd_patches(Json& step, const plan::Action& action) {
         for (const auto& s : a->prog_slots)
             slots.push_back({{"offset", s.offset}, {"member", s.member}, {"prog", s.prog.str()}});
         step["prog_slots"] = std::move(slots);
+        Json fields = Json::array();
+        for (const auto& f : a->fields) fields.push_back({{"offset", f.offset}, {"name", f.name}, {"value", f.text}});
+        step["fields"] = std::move(fields);
+    } else if (const auto* a = std::get_if<plan::CreateMap>(&action)) {
+        Json ids = Json::object();
+        for (const auto& [field, type] : a->btf_ids) ids[field] = type;
+        step["btf_ids"] = std::move(ids);
     } else if (const auto* a = std::get_if<plan::LoadProgram>(&action)) {
         Json maps = Json::array(), modules = Json::array();
         for (const auto& m : a->map_fds) maps.push_back({{"insn", m.insn}, {"map", m.map.str()}});
@@ -37,6 +44,7 @@ void add_fd_patches(Json& step, const plan::Action& action) {
         step["map_fds"] = std::move(maps);
         step["btf_obj_fds"] = std::move(modules);
         step["core"] = a->core;
+        if (!a->attach_btf_type.empty()) step["attach_btf_type"] = a->attach_btf_type;
     }
 }
 

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "loader/elf/elf_file.h"
+#include "btf/format_value.h"
 #include "loader/plan/plan.h"
 #include "loader/reloc/btf_fixup.h"
 #include "loader/reloc/kernel_files.h"
@@ -24,6 +25,48 @@
 namespace rawops::plan {
 
 namespace {
+
+// The non-zero members of a struct (function pointers left out: the plan
+// shows their program slots) or variables of a DATASEC in `value`, decoded
+// for the plan's reader. `base` is where the struct starts in `value`.
+std::vector<UpdateMap::Field> nonzero_fields(const btf::Btf& b, btf::TypeId type, std::span<const std::uint8_t> value,
+                                             std::uint32_t base) {
+    std::vector<UpdateMap::Field> out;
+    auto resolved = b.resolve(type);
+    if (!resolved || base > value.size()) return out;
+    const btf::TypeView t = b.type(*resolved);
+    const auto bytes = std::as_bytes(value.subspan(base));
+    // Decoded as a whole so that bitfields read their bits; children follow
+    // the members' (or variables') order.
+    const btf::DecodedValue whole = btf::decode_value(b, *resolved, bytes);
+    std::uint32_t i = 0;
+    auto add = [&](std::uint32_t offset, std::string_view name) {
+        if (i < whole.children.size() && !btf::is_zero(whole.children[i]))
+            out.push_back({base + offset, std::string(name), btf::value_text(whole.children[i])});
+        ++i;
+    };
+    if (t.kind() == btf::Kind::Datasec) {
+        for (const btf::VarSecInfo& v : t.var_secinfos()) add(v.offset, b.type(v.type).name());
+        return out;
+    }
+    for (const btf::Member& m : t.members()) {
+        auto mt = b.resolve(m.type);
+        const bool fn = mt && b.type(*mt).kind() == btf::Kind::Ptr && b.resolve(b.type(*mt).ref_type()) &&
+                        b.type(*b.resolve(b.type(*mt).ref_type())).kind() == btf::Kind::FuncProto;
+        if (fn) {
+            ++i;
+            continue;
+        }
+        add(m.bit_offset / 8, m.name);
+    }
+    return out;
+}
+
+// "STRUCT tcp_congestion_ops (vmlinux)": what a kernel BTF id names.
+std::string kernel_type_text(const btf::Btf& b, btf::TypeId id, const std::string& origin) {
+    const btf::TypeView t = b.type(id);
+    return std::string(btf::kind_name(t.kind())) + " " + std::string(t.name()) + " (" + origin + ")";
+}
 
 template <typename Rec>
 void append_record(std::vector<std::uint8_t>& out, const Rec& r) {
@@ -419,6 +462,7 @@ Status Builder::add_data_maps() {
         cm.pin_name = data_pin_name(obj_.name(), g.section);
         if (g.datasec) {
             cm.request.btf_value_type_id = g.datasec;
+            cm.btf_ids.push_back({"btf_value_type_id", kernel_type_text(obj_.btf(), g.datasec, "object BTF")});
             cm.btf = Ref{Ref::Kind::Btf, ""};
             // libbpf's map_is_mmapable(): a DATASEC with any non-static
             // variable, a __hidden one counting as static (btf_fixup_datasec).
@@ -439,6 +483,7 @@ Status Builder::add_data_maps() {
         um.map = map;
         um.key.assign(4, 0);
         um.value = value;
+        if (g.datasec) um.fields = nonzero_fields(obj_.btf(), g.datasec, um.value, 0);
         plan_.steps.push_back(Step{"initialise '" + g.map_name + "' with the contents of " + g.section +
                                        (g.kind == DataKind::Bss ? " (zeros and what was set)" : ""),
                                    {}, std::move(um)});
@@ -586,6 +631,10 @@ Status Builder::add_program(const ProgramBinding& pb) {
     lp.expected_attach_type = pb.member_index;
     lp.attach_btf_id = pb.attach_btf_id;
     if (!pb.module.empty()) lp.attach_btf_obj = module_btf(pb.module);
+    if (pb.attach_btf_id) {
+        auto kb = pb.module.empty() ? Result<const btf::Btf*>(&kernel_.vmlinux()) : kernel_.module(pb.module);
+        if (kb) lp.attach_btf_type = kernel_type_text(**kb, pb.attach_btf_id, pb.module.empty() ? "vmlinux" : pb.module);
+    }
     lp.prog_flags = p.sleepable ? sys::kProgFlagSleepable : 0;
     lp.kern_version = kern_version_;
     lp.license = obj_.license();
@@ -722,6 +771,8 @@ void Builder::add_struct_ops_maps() {
         cm.request.name = v.name;
         cm.pin_name = v.name;
         cm.request.btf_vmlinux_value_type_id = b.kernel.value_type.id;
+        cm.btf_ids.push_back({"btf_vmlinux_value_type_id", kernel_type_text(*b.kernel.value_type.btf, b.kernel.value_type.id,
+                                                                            b.kernel.value_type.origin())});
         cm.btf = Ref{Ref::Kind::Btf, ""};  // the kernel wants the object's BTF even for a kernel value type
         if (b.kernel.type.in_module()) cm.value_type_btf_obj = module_btf(b.kernel.type.module);
         plan_.steps.push_back(Step{"create struct_ops map '" + v.name + "' of type bpf_struct_ops_" + b.kernel.name +
@@ -736,6 +787,9 @@ void Builder::add_struct_ops_maps() {
             um.prog_slots.push_back({slot.value_offset, Ref{Ref::Kind::Prog, obj_.programs()[slot.program].name}, slot.member});
         um.struct_ops = true;
         um.registers = !v.link();
+        // The data members, decoded with the kernel's own struct (the value's `data`).
+        if (auto data = b.kernel.value_type.btf->find_member(b.kernel.value_type.id, "data"))
+            um.fields = nonzero_fields(*b.kernel.value_type.btf, data->member.type, um.value, data->bit_offset / 8);
         plan_.steps.push_back(Step{v.link() ? "fill '" + v.name + "': program fds and data members (not registered yet)"
                                             : "fill and register '" + v.name + "' (a .struct_ops map registers on update)",
                                    {}, std::move(um)});

@@ -257,6 +257,7 @@ Result<Loaded> execute(const Plan& plan, const ExecOptions& options) {
 
     for (std::size_t i = 0; i < plan.steps.size(); ++i) {
         const Step& step = plan.steps[i];
+        if (options.before_step) options.before_step(i, step);
         const std::string where = plan.object + ": step " + std::to_string(i + 1) + " (" + step.summary + ")";
         // A registration refused as taken names who holds it.
         auto taken = [](Error e, bool registers, int map_fd) -> Error {

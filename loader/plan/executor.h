@@ -5,6 +5,7 @@
 // program or the BTF.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -24,6 +25,9 @@ struct ExecOptions {
     bool fill_struct_ops = true;
     // false: fill .struct_ops.link maps but create no link (for BPF_LINK_UPDATE).
     bool create_links = true;
+    // Called before each step runs (`--trace` prints the step and what its
+    // BTF ids and values mean, above the calls the step makes).
+    std::function<void(std::size_t index, const Step& step)> before_step;
 };
 
 class Loaded {

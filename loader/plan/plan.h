@@ -61,6 +61,9 @@ struct CreateMap {
     std::shared_ptr<const sys::MapCreateRequest> inner_template;
     Ref btf;                  // the object's BTF, for data maps and .maps with BTF
     Ref value_type_btf_obj;   // module BTF of a struct_ops value type
+    // What the request's BTF type ids name, for the reader: field name
+    // ("btf_value_type_id") -> "DATASEC .bss (object BTF)".
+    std::vector<std::pair<std::string, std::string>> btf_ids;
 };
 
 // BPF_MAP_UPDATE_ELEM; `prog_slots` are 8-byte slots of the value that get
@@ -78,6 +81,14 @@ struct UpdateMap {
     Ref map_value;
     bool struct_ops = false; // the value of a struct_ops map (not global data)
     bool registers = false;  // a legacy .struct_ops update: this call registers it
+    // The value's non-zero data, decoded with BTF for the reader: a struct_ops
+    // value's data members (kernel BTF), a data section's variables (object BTF).
+    struct Field {
+        std::uint32_t offset = 0;  // bytes into the value
+        std::string name;          // member or variable
+        std::string text;          // "\"rawops_reno\"", "7", "{ ... }"
+    };
+    std::vector<Field> fields;
 };
 
 // BPF_MAP_FREEZE (.rodata).
@@ -112,6 +123,7 @@ struct LoadProgram {
     std::uint32_t func_info_count = 0, line_info_count = 0;
     std::uint32_t kern_version = 0;  // libbpf sends LINUX_VERSION_CODE with every program
     std::string bound_to;          // "tcp_congestion_ops.init (member #5)", "fentry do_unlinkat", ...
+    std::string attach_btf_type;   // what attach_btf_id names: "STRUCT tcp_congestion_ops (vmlinux)"
     std::vector<std::string> core; // each CO-RE relocation applied, as text
 };
 
@@ -211,6 +223,12 @@ struct CallView {
 // that creates `Step::creates`), the ones before prepare it (a map-in-map's
 // inner template, a kprobe's perf event).
 std::vector<CallView> describe_calls(const Step& step);
+
+// What a step's ids and bytes mean, one line each, indented as print()
+// shows them under the step's calls: the BTF types its ids name, the program
+// fd slots and decoded data of a value, the fds patched into instructions,
+// CO-RE results.
+std::vector<std::string> explain_step(const Step& step);
 
 // The plan as text: one block per step with its decoded attributes.
 std::string print(const Plan& plan);

@@ -154,20 +154,12 @@ std::string call_text(const CallView& c) {
     return c.result.empty() ? s : s + c.result_lead + c.result;
 }
 
-// The calls, then where the fds the plan does not know yet will be written.
+// The calls, then what their ids and bytes mean (explain_step).
 std::string describe_step(const Step& step) {
     std::ostringstream out;
     const auto calls = describe_calls(step);
     for (std::size_t i = 0; i < calls.size(); ++i) out << (i ? "\n    " : "") << call_text(calls[i]);
-    if (const auto* a = std::get_if<UpdateMap>(&step.action)) {
-        for (const auto& s : a->prog_slots)
-            out << "\n      value+" << s.offset << " (" << s.member << ") = " << s.prog.str();
-    } else if (const auto* a = std::get_if<LoadProgram>(&step.action)) {
-        for (const auto& m : a->map_fds) out << "\n      insn " << m.insn << ": ld_imm64 imm = " << m.map.str();
-        for (const auto& b : a->btf_obj_fds)
-            out << "\n      insn " << b.insn << ": ld_imm64 (BPF_PSEUDO_BTF_ID) second imm = " << b.module.str();
-        for (const auto& c : a->core) out << "\n      CO-RE " << c;
-    }
+    for (const std::string& line : explain_step(step)) out << "\n      " << line;
     return out.str();
 }
 
@@ -194,6 +186,24 @@ std::vector<CallView> describe_calls(const Step& step) {
             else static_assert(sizeof(A) == 0, "every Action has its calls");
         },
         step.action);
+}
+
+std::vector<std::string> explain_step(const Step& step) {
+    std::vector<std::string> out;
+    if (const auto* a = std::get_if<UpdateMap>(&step.action)) {
+        for (const auto& s : a->prog_slots)
+            out.push_back("value+" + std::to_string(s.offset) + " (" + s.member + ") = " + s.prog.str());
+        for (const auto& f : a->fields) out.push_back("value+" + std::to_string(f.offset) + " (" + f.name + ") = " + f.text);
+    } else if (const auto* a = std::get_if<CreateMap>(&step.action)) {
+        for (const auto& [field, type] : a->btf_ids) out.push_back(field + ": " + type);
+    } else if (const auto* a = std::get_if<LoadProgram>(&step.action)) {
+        if (!a->attach_btf_type.empty()) out.push_back("attach_btf_id: " + a->attach_btf_type);
+        for (const auto& m : a->map_fds) out.push_back("insn " + std::to_string(m.insn) + ": ld_imm64 imm = " + m.map.str());
+        for (const auto& b : a->btf_obj_fds)
+            out.push_back("insn " + std::to_string(b.insn) + ": ld_imm64 (BPF_PSEUDO_BTF_ID) second imm = " + b.module.str());
+        for (const auto& c : a->core) out.push_back("CO-RE " + c);
+    }
+    return out;
 }
 
 std::string print(const Plan& plan) {

@@ -94,6 +94,27 @@ if ! "$RAWOPS" show --json | jq -e --arg a "$map_id" --arg b "$legacy_map" '.str
   pass "after unload, show lists neither map"
 else fail "after unload, show lists neither map"; fi
 
+# Decoded at the level of the ABI: plan and --trace name what BTF ids refer
+# to and decode the values they send (struct_ops data members, variables).
+out=$("$RAWOPS" plan build/bpfprog/tcp_cc_legacy.bpf.o)
+if grep -q '^      btf_vmlinux_value_type_id: STRUCT bpf_struct_ops_tcp_congestion_ops (vmlinux)$' <<<"$out" &&
+   grep -q '^      attach_btf_id: STRUCT tcp_congestion_ops (vmlinux)$' <<<"$out" &&
+   grep -q '^      value+152 (name) = "rawops_reno_l"$' <<<"$out" && grep -q '^      value+0 (rawops_generation) = 1$' <<<"$out"; then
+  pass "plan names the BTF types behind ids and decodes struct_ops data members and variables"
+else fail "plan names the BTF types behind ids and decodes struct_ops data members and variables" "$out"; fi
+j=$("$RAWOPS" plan build/bpfprog/tcp_cc_legacy.bpf.o --json)
+if tests/cli/check_json.py plan <<<"$j" && [ "$(jq -r '.steps[] | select(.action == "update_map") | .fields[]? | select(.name == "name") | .value' <<<"$j")" = '"rawops_reno_l"' ]; then
+  pass "plan --json carries the decoded fields"
+else fail "plan --json carries the decoded fields"; fi
+"$RAWOPS" load build/bpfprog/tcp_cc_legacy.bpf.o --pin "$pins/traced" --trace >/dev/null 2>"$pins.trace"; rc=$?
+# The step's explanation comes right before the call it explains.
+if [ $rc -eq 0 ] && grep -A12 '^step #[0-9]*: fill and register .rawops_reno_l.' "$pins.trace" | grep -q '^      value+152 (name) = "rawops_reno_l"$' &&
+   grep -A10 '^step #[0-9]*: fill and register' "$pins.trace" | grep -q '^bpf: BPF_MAP_UPDATE_ELEM .* -> 0 '; then
+  pass "load --trace prints each step with its decoded value before the bpf() call"
+else fail "load --trace prints each step with its decoded value before the bpf() call" "rc=$rc $(head -c 600 "$pins.trace")"; fi
+rm -f "$pins.trace"
+"$RAWOPS" unload "$pins/traced" >/dev/null 2>&1
+
 # Process death. A foreground load holds its objects by fd: `show` names it.
 # SIGKILL of a link-registered load leaves nothing registered (the link goes
 # with its last fd); a legacy registration stays in the kernel, an orphan
