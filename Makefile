@@ -93,7 +93,7 @@ endef
 $(foreach s,$(DOCTEST_SUITES),$(eval $(call doctest_suite,$(s))))
 
 # Shell suites: tests/<suite>/run.sh (black-box tests of the CLI, guest tests).
-SCRIPT_SUITES := $(wildcard tests/cli/run.sh tests/cli/show.sh tests/diff/run.sh tests/vm/run.sh tests/vm73/run.sh)
+SCRIPT_SUITES := $(wildcard tests/cli/run.sh tests/cli/show.sh tests/docs/run.sh tests/diff/run.sh tests/vm/run.sh tests/vm73/run.sh)
 SUITES := $(addprefix $(BUILD)/tests/,$(DOCTEST_SUITES)) $(SCRIPT_SUITES)
 
 # Extra rules of a subsystem (fuzzers, benchmarks, the VM harness, kmod) live
@@ -101,7 +101,7 @@ SUITES := $(addprefix $(BUILD)/tests/,$(DOCTEST_SUITES)) $(SCRIPT_SUITES)
 -include $(sort $(wildcard tests/*/rules.mk kmod/rules.mk bpfprog/rules.mk))
 
 # --- top-level targets ------------------------------------------------------
-.PHONY: all test bench fuzz vm-test demo clean help
+.PHONY: all test bench fuzz vm-test demo docs clean help
 
 all: $(LIB) $(CLI) $(BPF_OBJS)
 
@@ -122,6 +122,11 @@ vm-test: all $(VM_DEPS)
 demo: all
 	tests/demo.sh
 
+# Refreshes the real rawops output docs/abi.md embeds (root: it loads
+# tcp_cc.bpf.o); `make test` checks it is current (tests/docs/run.sh).
+docs: all
+	tests/docs/abi_output.sh
+
 clean:
 	rm -rf $(BUILD)
 
@@ -134,6 +139,7 @@ help:
 	@echo "  diff     OBJ=x.o: load it with libbpf 1.4.6 and with rawops, compare what the kernel holds"
 	@echo "  fuzz     build and run the libFuzzer targets for a short time each"
 	@echo "  vm-test  only the guest tests: Debian 6.12 (kernel module) and 7.3 (sched_ext) under qemu"
+	@echo "  docs     refresh the rawops output embedded in docs/abi.md (root)"
 	@echo "  clean    remove build/"
 	@echo "  help     this list"
 

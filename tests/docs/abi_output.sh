@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# The real output docs/abi.md embeds, produced on this machine's kernel.
+#
+#   tests/docs/abi_output.sh            rewrite the generated blocks of docs/abi.md
+#   tests/docs/abi_output.sh --check    compare them with fresh output (a test)
+#
+# A generated block sits between
+#   <!-- generated: NAME (tests/docs/abi_output.sh) -->  and  <!-- end: NAME -->
+# and holds, in a ``` fence, what block_NAME below prints. Loading (trace,
+# show, dump) needs root; without it --check skips those blocks.
+#
+# What differs from one run or machine to the next is normalised before the
+# comparison, never in the document: object ids, fds, times, addresses,
+# kernel BTF type ids and the kernel version number. What is left (the calls,
+# their order, attribute names, decoded types and values) must match.
+set -u
+cd "$(dirname "$0")/../.."
+RAWOPS=${RAWOPS:-build/rawops}
+DOC=docs/abi.md
+OBJ=build/bpfprog/tcp_cc.bpf.o
+LEGACY=build/bpfprog/tcp_cc_legacy.bpf.o
+
+block_layout() {
+  "$RAWOPS" btf dump vmlinux --format raw --type bpf_struct_ops_tcp_congestion_ops
+  "$RAWOPS" btf dump vmlinux --format raw --type bpf_struct_ops_common_value
+  "$RAWOPS" types --module vmlinux | awk '/^tcp_congestion_ops /{on=1; print; next} /^[^ ]/{on=0} on'
+}
+block_plan() { "$RAWOPS" plan "$LEGACY"; }
+# The load of the .struct_ops.link object as --trace shows it, then what the
+# kernel holds: `show` and `dump` while it is registered.
+with_loaded() {
+  local pins; pins=$(mktemp -d)
+  mount -t bpf bpf "$pins" || return 1
+  "$RAWOPS" load "$OBJ" --pin "$pins/reno" --trace 2>"$pins.trace" >/dev/null
+  "$@" "$pins"
+  "$RAWOPS" unload "$pins/reno" >/dev/null
+  rm -f "$pins.trace"; umount "$pins"; rmdir "$pins"
+}
+block_trace() { with_loaded _trace; }
+_trace() { sed "s|$1|/sys/fs/bpf|g" "$1.trace"; }
+block_show() { with_loaded _show; }
+_show() { "$RAWOPS" show | sed "s|$1|/sys/fs/bpf|g"; }
+block_dump() { with_loaded _dump; }
+_dump() { "$RAWOPS" dump rawops_reno | sed "s|$1|/sys/fs/bpf|g"; }
+
+BLOCKS=(layout plan trace show dump)
+needs_root() { case $1 in trace|show|dump) return 0 ;; esac; return 1; }
+
+normalise() {
+  sed -E -e 's/\([0-9.]+ us\)/(T us)/g' \
+         -e 's/0x[0-9a-f]{6,}/0xADDR/g' \
+         -e 's/(id|fd|ids?) [0-9]+/\1 N/g' -e 's/(_fd|_id|fd)=[0-9]+/\1=N/g' -e 's/-> [0-9]+ \(/-> N (/' \
+         -e 's/\[[0-9]+\]/[N]/g' -e 's/type_id=[0-9]+/type_id=N/g' -e 's/kern_version=[0-9]+/kern_version=N/g' \
+         -e 's/tag [0-9a-f]{16}/tag TAG/g' -e 's/(jited|xlated) [0-9]+ bytes/\1 N bytes/g' -e 's/[0-9]+ insns\)/N insns)/g' \
+         -e 's/verified [0-9]+ insns/verified N insns/g' -e 's/BTF object [0-9]+, type id [0-9]+/BTF object N, type id N/g' \
+         -e 's/\(pid [0-9]+\)/(pid N)/g'
+}
+
+# The block NAME as the document holds it (fence lines left out).
+embedded() {
+  awk -v n="$1" '$0 == "<!-- generated: " n " (tests/docs/abi_output.sh) -->" {on=1; next}
+                 $0 == "<!-- end: " n " -->" {on=0} on && !/^```/' "$DOC"
+}
+
+if [ "${1:-}" = --check ]; then
+  . tests/lib.sh
+  for b in "${BLOCKS[@]}"; do
+    if needs_root "$b" && [ "$(id -u)" -ne 0 ]; then skip "docs/abi.md block '$b' is current" "needs root"; continue; fi
+    have=$(embedded "$b")
+    if [ -z "$have" ]; then fail "docs/abi.md block '$b' is current" "no generated block '$b' in $DOC"; continue; fi
+    fresh=$("block_$b" 2>&1)
+    if diff <(normalise <<<"$have") <(normalise <<<"$fresh") >/tmp/abi_doc_diff.$$; then pass "docs/abi.md block '$b' is current"
+    else fail "docs/abi.md block '$b' is current" "run tests/docs/abi_output.sh (make docs) to refresh it: $(head -n 8 /tmp/abi_doc_diff.$$)"; fi
+    rm -f /tmp/abi_doc_diff.$$
+  done
+  suite_end
+  exit
+fi
+
+[ "$(id -u)" -eq 0 ] || { echo "abi_output.sh: run as root (the trace, show and dump blocks load tcp_cc.bpf.o)" >&2; exit 1; }
+for b in "${BLOCKS[@]}"; do
+  out=$("block_$b" 2>&1) || { echo "abi_output.sh: block $b failed: $out" >&2; exit 1; }
+  # Replace what lies between the markers with the fresh output, fenced.
+  printf '%s\n' "$out" > "$DOC.block"
+  awk -v n="$b" -v f="$DOC.block" '
+    $0 == "<!-- generated: " n " (tests/docs/abi_output.sh) -->" {print; print "```"; while ((getline l < f) > 0) print l; print "```"; skip=1; next}
+    $0 == "<!-- end: " n " -->" {skip=0}
+    !skip' "$DOC" > "$DOC.tmp" && mv "$DOC.tmp" "$DOC"
+  rm -f "$DOC.block"
+done
+echo "abi_output.sh: refreshed ${#BLOCKS[@]} blocks of $DOC"
