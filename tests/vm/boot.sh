@@ -32,6 +32,14 @@ cp "$BUILD"/bpfprog/*.bpf.o "$root/bpf/"
 # Where libbpf (and rawops) read .kconfig values: the guest kernel has no
 # /proc/config.gz (CONFIG_IKCONFIG is off in Debian's builds).
 cp "$cache/root/linux-image-$abi/boot/config-$abi" "$root/boot/"
+# The host's bpftool with its shared libraries, as a reference beside
+# `rawops show` on a module type (guest.sh prints what it says; not required).
+if bpftool=$(command -v bpftool); then
+  cp "$bpftool" "$root/bin/bpftool"
+  for lib in $(ldd "$bpftool" | awk '/=> \//{print $3} /^\t\/lib/{print $1}'); do
+    mkdir -p "$root$(dirname "$lib")" && cp "$lib" "$root$lib"
+  done
+fi
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$VM/initramfs.cpio.gz"
 
 # -cpu qemu64,-cx16: with CMPXCHG16B the guest's SLUB allocator uses it for

@@ -38,6 +38,15 @@ if echo "$out" | grep -q "^struct_ops map id [0-9]* 'testmod_ops': bpf_testmod_o
    && echo "$out" | grep -q "^    pinned map:  /sys/fs/bpf/legacy/testmod_ops$"; then
   pass "show: a module type's legacy registration, its pin and its programs"
 else fail "show: a module type's legacy registration, its pin and its programs" "$out"; fi
+# For comparison, what bpftool (the host's, Debian's 7.1) says about the
+# same registration; shown in the log, not checked: rawops is the instrument.
+if [ -x /bin/bpftool ]; then
+  bpftool struct_ops show > /tmp/bpftool.out 2>&1; rc=$?
+  sed 's/^/INFO: bpftool struct_ops show: /' /tmp/bpftool.out
+  echo "INFO: bpftool struct_ops show exit: $rc"
+  bpftool struct_ops dump name testmod_ops 2>&1 | head -n 20 | sed 's/^/INFO: bpftool struct_ops dump: /'
+  echo "$out" | sed 's/^/INFO: rawops show: /'
+fi
 out=$($R dump testmod_ops 2>&1)
 if echo "$out" | grep -q "^program id [0-9]* 'bpf_testmod_test_1' for member test_1 (#[0-9]*)$" \
    && echo "$out" | grep -q "attached to bpf_testmod_ops (bpf_testmod): BTF object [1-9][0-9]*, type id [0-9]*$"; then

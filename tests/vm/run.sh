@@ -47,7 +47,8 @@ while IFS= read -r line; do
   case "$line" in
     PASS:*) pass "guest: ${line#PASS: }" ;;
     FAIL:*) fail "guest: ${line#FAIL: }" ;;
+    INFO:*) echo "$line" ;;
     SKIP:*) r=${line#SKIP: }; skip "guest: ${r%%:*}" "${r#*: }" ;;
   esac
-done < <(grep -E '^(PASS|FAIL|SKIP): ' "$log")
+done < <(grep -E '^(PASS|FAIL|SKIP|INFO): ' "$log")
 suite_end
