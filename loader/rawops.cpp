@@ -53,20 +53,31 @@ Result<Session> open(const std::string& path, const std::string& btf_dir) {
     return Session(std::move(obj).value(), std::move(kernel).value());
 }
 
-Result<std::string> update(const std::string& pin, Session& session) {
-    auto link = open_struct_ops_link(pin);
-    if (!link) return std::move(link).error();
+namespace {
+
+// The link is checked before the object is opened, as `rawops update` does.
+Result<std::string> update_with(const Pinned& link, const std::string& pin, Session& session) {
     // Copied first: options() drops the plan (it may be about to change).
     const std::vector<std::string> only = session.options().only_maps;
     auto p = session.plan();
     if (!p) return std::move(p).error();
-    return update_link(*link, pin, session.object(), p->plan(), only);
+    return update_link(link, pin, session.object(), p->plan(), only);
+}
+
+}  // namespace
+
+Result<std::string> update(const std::string& pin, Session& session) {
+    auto link = open_struct_ops_link(pin);
+    if (!link) return std::move(link).error();
+    return update_with(*link, pin, session);
 }
 
 Result<std::string> update(const std::string& pin, const std::string& object) {
+    auto link = open_struct_ops_link(pin);
+    if (!link) return std::move(link).error();
     auto s = open(object);
     if (!s) return std::move(s).error();
-    return update(pin, *s);
+    return update_with(*link, pin, *s);
 }
 
 }  // namespace rawops
