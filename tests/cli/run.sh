@@ -344,4 +344,6 @@ else
   skip "environment messages" "needs root, unshare and setpriv"
 fi
 
+. tests/cli/embedding.sh  # docs/embedding.md's program, built from the doc and run
+
 suite_end
