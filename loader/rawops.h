@@ -35,7 +35,8 @@
 
 namespace rawops {
 
-// A plan borrowed from its Session (valid until the Session changes or goes).
+// A plan borrowed from its Session: valid until the Session changes (set,
+// resize, only, options), moves or goes.
 class PlanView {
 public:
     explicit PlanView(const plan::Plan& p) : plan_(&p) {}
