@@ -5,11 +5,11 @@
 #include <signal.h>
 
 #include <cstdio>
-#include <filesystem>
 #include <memory>
 
 #include "loader/cli/command.h"
 #include "loader/cli/load_common.h"
+#include "loader/pin_dir.h"
 #include "loader/plan/executor.h"
 
 namespace rawops::cli {
@@ -63,25 +63,12 @@ int wait_for(const sigset_t& set) {
 
 int run_load(const LoadOptions& o) {
     if (o.trace) enable_trace();
-    // Folders --pin created are removed again if the load fails (when still
-    // empty: a failed pin() has already taken its pins back).
-    struct CreatedDirs {
-        std::string top, leaf;
-        bool keep = false;
-        ~CreatedDirs() {
-            if (keep || top.empty()) return;
-            std::error_code ec;
-            for (std::filesystem::path d = leaf; !d.empty(); d = d.parent_path()) {
-                if (!std::filesystem::remove(d, ec)) break;  // not empty, or gone
-                if (d == top) break;
-            }
-        }
-    } created;
+    // Folders --pin created are removed again if the load fails.
+    PinDir pin_dir;
     if (!o.pin_dir.empty()) {
-        auto s = prepare_pin_dir(o.pin_dir);
-        if (!s) return report(s.error());
-        created.top = *s;
-        created.leaf = std::filesystem::absolute(o.pin_dir).lexically_normal().string();
+        auto d = PinDir::prepare(o.pin_dir);
+        if (!d) return report(std::move(d).error().context("--pin " + o.pin_dir));
+        pin_dir = std::move(d).value();
     }
     auto planned = open_and_plan(o.object, o.args);
     if (!planned) return report(planned.error());
@@ -101,7 +88,7 @@ int run_load(const LoadOptions& o) {
         auto s = loaded->pin(o.pin_dir);
         if (!s) return report(s.error());  // ~Loaded unregisters what was registered
         loaded->keep();
-        created.keep = true;
+        pin_dir.commit();
     }
     for (const auto& r : loaded->registrations())
         std::printf("registered struct_ops '%s' (%s)\n", r.name.c_str(), r.link ? "link" : "map update");

@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "loader/cli/command.h"
-#include "loader/cli/exit_info.h"
-#include "loader/cli/pinned.h"
+#include "loader/struct_ops/exit_info.h"
+#include "loader/pinned.h"
 #include "loader/sys/obj.h"
 
 namespace rawops::cli {
@@ -70,7 +70,7 @@ int run_status(const std::string& pin) {
                 auto mi = sys::map_info(p->fd.get());
                 if (!mi) return report(mi.error());
                 std::printf("%-28s map id %u '%s'\n", name.c_str(), mi->id, mi->name.c_str());
-                auto uei = read_exit_info(p->fd.get());
+                auto uei = struct_ops::read_exit_info(p->fd.get());
                 if (uei && uei->has_value()) {
                     sched_ext = true;
                     std::printf("%-28s   sched_ext exit info: %s\n", "", (*uei)->c_str());

@@ -1,12 +1,7 @@
 #include "loader/cli/load_common.h"
 
-#include <sys/vfs.h>
-
-#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
-#include <filesystem>
 
 #include "loader/sys/syscall.h"
 
@@ -55,50 +50,6 @@ Result<Planned> open_and_plan(const std::string& path, const ObjectArgs& args) {
     auto p = plan::build(*obj, *kernel, options);
     if (!p) return std::move(p).error();
     return Planned{std::move(obj).value(), std::move(kernel).value(), std::move(p).value()};
-}
-
-Result<std::string> prepare_pin_dir(const std::string& dir) {
-    constexpr long kBpffsMagic = 0xcafe4a11;  // BPF_FS_MAGIC
-    std::filesystem::path p = std::filesystem::absolute(dir).lexically_normal();
-    std::filesystem::path existing = p;
-    std::error_code ec;
-    while (!existing.empty() && !std::filesystem::exists(existing, ec) && existing != existing.root_path())
-        existing = existing.parent_path();
-    struct statfs fs {};
-    if (::statfs(existing.c_str(), &fs) != 0)
-        return Error("--pin " + dir + ": cannot stat " + existing.string() + ": " + std::strerror(errno), errno);
-    if (fs.f_type != kBpffsMagic)
-        return Error("--pin " + dir + ": " + existing.string() +
-                     " is not on a bpffs (mount one first: mount -t bpf bpf /sys/fs/bpf)");
-    std::string created;
-    if (existing != p) {
-        if (!std::filesystem::create_directories(p, ec))
-            return Error("--pin " + dir + ": cannot create it: " + ec.message(), ec.value());
-        // The first folder below `existing` on the way to `p`.
-        std::filesystem::path top = p;
-        while (top.parent_path() != existing) top = top.parent_path();
-        created = top.string();
-    }
-    // One load a folder: `rawops unload DIR` removes everything in it, so a
-    // second load pinned beside another one would go with it.
-    if (existing == p) {
-        if (!std::filesystem::is_directory(p, ec))
-            return Error("--pin " + dir + ": it exists and is not a folder (a pinned object?): choose a new folder", EEXIST);
-        std::string held;
-        int n = 0;
-        for (const auto& e : std::filesystem::directory_iterator(p, ec)) {
-            const std::string name = e.path().filename().string();
-            // A bpffs root holds the kernel's own iterators.
-            if (name == "maps.debug" || name == "progs.debug") continue;
-            if (n++ < 4) held += (held.empty() ? "" : ", ") + name;
-        }
-        if (n > 0)
-            return Error("--pin " + dir + ": the folder already holds the pins of another load (" + held +
-                             (n > 4 ? ", ..." : "") + "): unload that first (rawops unload " + dir +
-                             ") or choose a new folder",
-                         EEXIST);
-    }
-    return created;
 }
 
 void enable_trace() {

@@ -36,13 +36,6 @@ void add_object_options(CLI::App* cmd, ObjectArgs& args);
 Result<Planned> open_and_plan(const std::string& path, const ObjectArgs& args);
 Result<Planned> open_and_plan(const std::string& path, const std::vector<std::string>& only_maps);
 
-// `load --pin DIR`: creates DIR and missing parents (as bpftool does) before
-// anything is registered; the first existing ancestor must be on a bpffs,
-// else the error names the mount that is missing.
-// Returns the top-most folder it created ("" if DIR existed), so that a
-// failed load can take back what it made.
-Result<std::string> prepare_pin_dir(const std::string& dir);
-
 // Installs a tracer printing every bpf() call to stderr as it returns.
 void enable_trace();
 // With --trace: before each step's calls, the step and what its BTF ids and

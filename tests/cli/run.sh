@@ -345,5 +345,6 @@ else
 fi
 
 . tests/cli/run_cmd.sh  # rawops run
+. tests/cli/embedding.sh  # docs/embedding.md's program, built from the doc and run
 
 suite_end

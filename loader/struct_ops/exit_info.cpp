@@ -1,4 +1,4 @@
-#include "loader/cli/exit_info.h"
+#include "loader/struct_ops/exit_info.h"
 
 #include <cstring>
 #include <vector>
@@ -8,7 +8,7 @@
 #include "loader/sys/map.h"
 #include "loader/sys/obj.h"
 
-namespace rawops::cli {
+namespace rawops::struct_ops {
 
 namespace {
 
@@ -75,4 +75,4 @@ Result<std::optional<std::string>> read_exit_info(int map_fd) {
     return std::optional<std::string>{};
 }
 
-}  // namespace rawops::cli
+}  // namespace rawops::struct_ops

@@ -1,9 +1,9 @@
-#include "loader/cli/pinned.h"
+#include "loader/pinned.h"
 
 #include "loader/sys/abi.h"
 #include "loader/sys/obj.h"
 
-namespace rawops::cli {
+namespace rawops {
 namespace {
 
 // A link's own type says whether it is a struct_ops registration or the
@@ -41,4 +41,4 @@ Result<Pinned> open_pinned(const std::string& path) {
     return p;
 }
 
-}  // namespace rawops::cli
+}  // namespace rawops
