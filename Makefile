@@ -119,8 +119,9 @@ fuzz: $(FUZZ_DEPS)
 vm-test: all $(VM_DEPS)
 	tests/run_suites.sh tests/vm/run.sh tests/vm73/run.sh
 
-demo: all
-	tests/demo.sh
+# demo.sh runs `make all` itself, to log the compiler lines (build/demo.log).
+demo:
+	@MAKE='$(MAKE)' tests/demo.sh
 
 clean:
 	rm -rf $(BUILD)
