@@ -93,7 +93,7 @@ endef
 $(foreach s,$(DOCTEST_SUITES),$(eval $(call doctest_suite,$(s))))
 
 # Shell suites: tests/<suite>/run.sh (black-box tests of the CLI, guest tests).
-SCRIPT_SUITES := $(wildcard tests/cli/run.sh tests/cli/show.sh tests/diff/run.sh tests/vm/run.sh tests/vm73/run.sh)
+SCRIPT_SUITES := $(wildcard tests/cli/run.sh tests/demo_output.sh tests/cli/show.sh tests/diff/run.sh tests/vm/run.sh tests/vm73/run.sh)
 SUITES := $(addprefix $(BUILD)/tests/,$(DOCTEST_SUITES)) $(SCRIPT_SUITES)
 
 # Extra rules of a subsystem (fuzzers, benchmarks, the VM harness, kmod) live
