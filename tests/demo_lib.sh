@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Output helpers of `make demo` (sourced by tests/demo.sh, tested by
 # tests/demo_output.sh). The demo tells a story; what package installs,
 # downloads and builds print goes to a log instead, summarised on screen in

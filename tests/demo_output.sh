@@ -11,7 +11,7 @@
 # path and the log's tail; escape codes only on a terminal without NO_COLOR;
 # no escape code and no \r when stdout is a file.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 . tests/lib.sh
 W=100
 export LC_ALL=C.UTF-8  # ${#line} counts characters, not bytes
