@@ -93,7 +93,7 @@ endef
 $(foreach s,$(DOCTEST_SUITES),$(eval $(call doctest_suite,$(s))))
 
 # Shell suites: tests/<suite>/run.sh (black-box tests of the CLI, guest tests).
-SCRIPT_SUITES := $(wildcard tests/cli/run.sh tests/cli/show.sh tests/docs/run.sh tests/diff/run.sh tests/vm/run.sh tests/vm73/run.sh)
+SCRIPT_SUITES := $(wildcard tests/cli/run.sh tests/demo_output.sh tests/cli/show.sh tests/docs/run.sh tests/diff/run.sh tests/vm/run.sh tests/vm73/run.sh)
 SUITES := $(addprefix $(BUILD)/tests/,$(DOCTEST_SUITES)) $(SCRIPT_SUITES)
 
 # Extra rules of a subsystem (fuzzers, benchmarks, the VM harness, kmod) live
@@ -119,8 +119,9 @@ fuzz: $(FUZZ_DEPS)
 vm-test: all $(VM_DEPS)
 	tests/run_suites.sh tests/vm/run.sh tests/vm73/run.sh
 
-demo: all
-	tests/demo.sh
+# demo.sh runs `make all` itself, to log the compiler lines (build/demo.log).
+demo:
+	@MAKE='$(MAKE)' tests/demo.sh
 
 # Refreshes the real rawops output docs/abi.md embeds (root: it loads
 # tcp_cc.bpf.o); `make test` checks it is current (tests/docs/run.sh).

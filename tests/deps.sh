@@ -7,7 +7,12 @@
 #   tests/deps.sh test       additionally: oracles only tests use (bpftool)
 #   tests/deps.sh vm         additionally: qemu, busybox, pahole (guest tests)
 #   tests/deps.sh bench      additionally: python3, strace (bpf() call counts)
+#   tests/deps.sh --missing GROUP...   only print the missing packages, one a
+#                            line, and install nothing (`make demo` sums them
+#                            up in one line and logs apt's output)
 set -euo pipefail
+list_only=0
+if [ "${1:-}" = "--missing" ]; then list_only=1; shift; fi
 
 build_pkgs=(
   g++ make file              # C++20 compiler, static libc, `file` for the static check
@@ -23,7 +28,8 @@ build_pkgs=(
 # Not needed to build (vmlinux.h comes from `rawops btf dump vmlinux --format c`):
 # the BTF tests compare our raw and C dumps with bpftool's; the CLI tests
 # validate every --json output against its schema in docs/schema/.
-test_pkgs=(bpftool python3 python3-jsonschema)  # + the --json schema checks
+test_pkgs=(bpftool python3 python3-jsonschema  # + the --json schema checks
+           tmux)                             # tests/demo_output.sh: a real terminal
 vm_pkgs=(qemu-system-x86 busybox-static cpio dwarves kmod)
 bench_pkgs=(python3 strace)
 demo_pkgs=(python3 iproute2)  # the demo's TCP client and `ss`
@@ -43,6 +49,10 @@ missing=()
 for p in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+if [ "$list_only" -eq 1 ]; then
+  [ ${#missing[@]} -eq 0 ] || printf '%s\n' "${missing[@]}"
+  exit 0
+fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -7,7 +7,7 @@ run() { say "\$ $*"; "$@" 2>&1 | sed 's/^/demo:   /'; }
 
 say "== 1. the kernel's scheduler class today: $(cat $S/state) (no BPF scheduler)"
 say "== 2. what rawops will do for scx_rawops_fifo.bpf.o (the sched_ext profile fills its constants)"
-$R plan /bpf/scx_rawops_fifo.bpf.o --set slice_ns=3000000 2>&1 | grep -E '^#|profile|slice_ns' | cut -c1-96 | sed 's/^/demo:   /'
+$R plan /bpf/scx_rawops_fifo.bpf.o --set slice_ns=3000000 2>&1 | grep -E '^#|profile|slice_ns' | sed 's/^\(.\{88\}\).\{5,\}$/\1 .../; s/^/demo:   /'
 say "== 3. load it: it takes over both CPUs"
 mkdir -p /sys/fs/bpf/fifo
 run $R load /bpf/scx_rawops_fifo.bpf.o --set slice_ns=3000000 --pin /sys/fs/bpf/fifo
