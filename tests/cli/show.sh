@@ -164,4 +164,30 @@ out=$("$RAWOPS" unload --map-id "$bss_id" 2>&1); rc=$?
   || fail "unload --map-id of another map kind exits 1" "rc=$rc $out"
 "$RAWOPS" unload "$pins/again" >/dev/null 2>&1
 
+# `update` racing `unload` on the same pin, ten times: whichever wins, the
+# end is clean (nothing registered, no pin, no program or map of either
+# object left), and each exits 0 or with a clear error (1, 2).
+# Only the two objects' programs and maps: others may still be on their way out.
+prog_count() { bpftool -j prog show | jq '[.[] | select(.name // "" | test("^reno2?_"))] | length'; }
+map_count() { bpftool -j map show | jq '[.[] | select(.name // "" | test("^(rawops_reno|tcp_cc\\.|tcp_cc_v\\.)"))] | length'; }
+for _ in $(seq 50); do [ "$(prog_count) $(map_count)" = "0 0" ] && break; sleep 0.2; done
+progs0=$(prog_count); maps0=$(map_count); races=0; bad=""
+for round in $(seq 10); do
+  "$RAWOPS" load build/bpfprog/tcp_cc.bpf.o --pin "$pins/race" >/dev/null 2>&1 || { bad+=" round $round: load failed"; continue; }
+  "$RAWOPS" update "$pins/race/rawops_reno" build/bpfprog/tcp_cc_v2.bpf.o >"$pins.u" 2>&1 & u=$!
+  "$RAWOPS" unload "$pins/race" >"$pins.d" 2>&1 & d=$!
+  wait $u; urc=$?; wait $d; drc=$?
+  races=$((races + 1))
+  # What a loser may leave is for the user to see; clean it as a user would.
+  [ -e "$pins/race" ] && { left=$(ls "$pins/race" | tr '\n' ' '); "$RAWOPS" unload "$pins/race" >/dev/null 2>&1; bad+=" round $round: left pins: $left (update $urc, unload $drc: $(tail -n1 "$pins.u") / $(tail -n1 "$pins.d"))"; }
+  available rawops_reno && { bad+=" round $round: still registered (update $urc, unload $drc)"; "$RAWOPS" unload --map-id "$("$RAWOPS" show --json | jq '.struct_ops[] | select(.name == "rawops_reno") | .map_id')" >/dev/null 2>&1; }
+  case "$urc$drc" in [012][012]) ;; *) bad+=" round $round: exit codes update $urc unload $drc" ;; esac
+  [ "$drc" = 0 ] || [ "$urc" = 0 ] || bad+=" round $round: neither won (update $urc, unload $drc)"
+done
+rm -f "$pins.u" "$pins.d"
+for _ in $(seq 50); do [ "$(prog_count) $(map_count)" = "$progs0 $maps0" ] && break; sleep 0.2; done
+[ "$(prog_count) $(map_count)" = "$progs0 $maps0" ] || bad+=" programs/maps $progs0/$maps0 -> $(prog_count)/$(map_count)"
+[ -z "$bad" ] && pass "update racing unload on one pin, $races rounds: one wins, nothing is left" \
+  || fail "update racing unload on one pin" "$bad"
+
 suite_end

@@ -48,11 +48,13 @@ KernelState snapshot(const std::string& pin_root, const std::set<std::string>& n
     return s;
 }
 
-// Programs and maps are freed after an RCU grace period or from a workqueue:
-// wait (up to 2 s) for the kernel to come back to `before`.
+// Programs and maps are freed after an RCU grace period or from a workqueue;
+// a struct_ops map waits for an RCU tasks-trace grace period, which can take
+// a second or two on a busy machine: wait (up to 10 s) for the kernel to come
+// back to `before`. It usually takes milliseconds.
 KernelState settled(const KernelState& before, const std::string& pin_root, const std::set<std::string>& names) {
     KernelState now = snapshot(pin_root, names);
-    for (int i = 0; i < 400 && !(now == before); ++i) {
+    for (int i = 0; i < 2000 && !(now == before); ++i) {
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
         now = snapshot(pin_root, names);
     }
@@ -105,7 +107,8 @@ void inject_every_call(const std::string& name, const std::vector<int>& errnos, 
         REQUIRE(clean->detach().ok());
     }
     remove_new_pins(bpffs.dir(), before.pins);
-    REQUIRE_MESSAGE(difference(before, settled(before, bpffs.dir(), names)).empty(), "the clean load left something");
+    const std::string left = difference(before, settled(before, bpffs.dir(), names));
+    REQUIRE_MESSAGE(left.empty(), "the clean load left something:" << left);
     REQUIRE(calls > 0);
 
     for (int err : errnos) {
