@@ -95,10 +95,15 @@ private:
         if (bits == 0) bits = info.bits;
         if (bits == 0 || bits > 64 || bit_off + bits > bytes.size() * 8) return as_bytes(std::move(v), bytes);
         const std::uint64_t raw = read_bits(bytes, bit_off, bits, info.is_signed());
-        if (info.is_bool()) {
-            v.shape = Shape::Bool;
-            v.unsigned_value = raw;
-        } else if (info.is_signed()) {
+        if (!info.is_bool()) return as_integer(std::move(v), raw, info.is_signed());
+        v.shape = Shape::Bool;
+        v.unsigned_value = raw;
+        return v;
+    }
+
+    // `raw` as read by read_bits (already sign-extended when signed).
+    static DecodedValue as_integer(DecodedValue v, std::uint64_t raw, bool is_signed) {
+        if (is_signed) {
             v.shape = Shape::Signed;
             v.signed_value = static_cast<std::int64_t>(raw);
         } else {
@@ -124,14 +129,7 @@ private:
                 return v;
             }
         }
-        if (is_signed) {
-            v.shape = Shape::Signed;
-            v.signed_value = static_cast<std::int64_t>(raw);
-        } else {
-            v.shape = Shape::Unsigned;
-            v.unsigned_value = raw;
-        }
-        return v;
+        return as_integer(std::move(v), raw, is_signed);
     }
 
     static DecodedValue decode_float(DecodedValue v, const TypeView& t, std::span<const std::byte> bytes) {

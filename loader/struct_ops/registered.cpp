@@ -256,8 +256,12 @@ Result<Registered> RegisteredReader::read(std::uint32_t map_id) {
     return read_fd(fd->get(), *info);
 }
 
-Result<std::vector<Registered>> RegisteredReader::list() {
-    std::vector<Registered> out;
+namespace {
+
+// Calls `visit(fd, info)` for each struct_ops map of the kernel, in id order;
+// a map freed during the walk is left out. Stops at `visit`'s first error.
+template <typename Visit>
+Status for_each_struct_ops_map(Visit&& visit) {
     std::uint32_t id = 0;
     for (int n = 0; n < kMaxIds; ++n) {
         auto next = sys::map_get_next_id(id);
@@ -268,26 +272,30 @@ Result<std::vector<Registered>> RegisteredReader::list() {
         if (!fd) continue;  // freed since
         auto info = sys::map_info(fd->get());
         if (!info || info->type != sys::kMapTypeStructOps) continue;
-        auto r = read_fd(fd->get(), *info);
+        RAWOPS_TRY(visit(fd->get(), *info));
+    }
+    return {};
+}
+
+}  // namespace
+
+Result<std::vector<Registered>> RegisteredReader::list() {
+    std::vector<Registered> out;
+    RAWOPS_TRY(for_each_struct_ops_map([&](int fd, const sys::MapInfo& info) -> Status {
+        auto r = read_fd(fd, info);
         if (!r) return std::move(r).error();
         out.push_back(std::move(r).value());
-    }
+        return {};
+    }));
     return out;
 }
 
 Result<std::vector<std::uint32_t>> RegisteredReader::find_by_name(const std::string& name) {
     std::vector<std::uint32_t> ids;
-    std::uint32_t id = 0;
-    for (int n = 0; n < kMaxIds; ++n) {
-        auto next = sys::map_get_next_id(id);
-        if (!next) return std::move(next).error().context("listing the kernel's maps");
-        if (!*next) break;
-        id = **next;
-        auto fd = sys::map_get_fd_by_id(id);
-        if (!fd) continue;
-        auto info = sys::map_info(fd->get());
-        if (info && info->type == sys::kMapTypeStructOps && info->name == name) ids.push_back(id);
-    }
+    RAWOPS_TRY(for_each_struct_ops_map([&](int, const sys::MapInfo& info) -> Status {
+        if (info.name == name) ids.push_back(info.id);
+        return {};
+    }));
     return ids;
 }
 
