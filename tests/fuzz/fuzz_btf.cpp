@@ -4,9 +4,11 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "btf/btf.h"
 #include "btf/format_raw.h"
+#include "btf/format_value.h"
 
 using namespace rawops::btf;
 
@@ -30,11 +32,25 @@ const Btf& small_base() {
     return *r;
 }
 
+// Bytes for the value printer: a pattern with zeros, small numbers and high
+// bits, enough for most types and short for the rest (both paths count).
+const std::vector<std::byte>& value_bytes() {
+    static const std::vector<std::byte> bytes = [] {
+        std::vector<std::byte> b(96);
+        for (std::size_t i = 0; i < b.size(); ++i) b[i] = static_cast<std::byte>(i % 7 == 0 ? 0 : (i * 37) & 0xff);
+        return b;
+    }();
+    return bytes;
+}
+
 void exercise(const Btf& btf) {
     std::size_t sink = 0;
     for (TypeId id = btf.first_own_id(); id < btf.type_count(); ++id) {
         TypeView t = btf.type(id);
         sink += format_raw_type(btf, id).size();
+        // The value printer on whatever parses: bounded depth, no crash.
+        const DecodedValue v = decode_value(btf, id, value_bytes());
+        sink += value_text(v).size() + is_zero(v) + scalar_text(v).size();
         (void)btf.resolve(id);
         (void)btf.size_of(id);
         (void)btf.align_of(id);

@@ -41,3 +41,9 @@ $(BUILD)/fuzz/host-asan: $(ASAN_HOST_OBJ) $(FUZZ_LIB)
 	$(FUZZ_CXX) $(FUZZ_FLAGS) -o $@ $^ -lelf -lz
 TEST_EXTRA_DEPS += $(BUILD)/fuzz/host-asan
 SUITES += tests/fuzz/host_asan.sh
+
+# `make test` runs every fuzzer for a bounded time (tests/fuzz/bounded.sh,
+# FUZZ_SECONDS each, 15 by default) after the unit suite under the same
+# sanitizers: a crash found on the corpus fails the suite.
+TEST_EXTRA_DEPS += $(FUZZ_BINS) $(BUILD)/fuzz/unit-asan
+SUITES += tests/fuzz/bounded.sh
