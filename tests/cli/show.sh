@@ -168,8 +168,8 @@ out=$("$RAWOPS" unload --map-id "$bss_id" 2>&1); rc=$?
 # end is clean (nothing registered, no pin, no program or map of either
 # object left), and each exits 0 or with a clear error (1, 2).
 # Only the two objects' programs and maps: others may still be on their way out.
-prog_count() { bpftool -j prog show | jq '[.[] | select(.name // "" | test("^reno2?_"))] | length'; }
-map_count() { bpftool -j map show | jq '[.[] | select(.name // "" | test("^(rawops_reno|tcp_cc\\.|tcp_cc_v\\.)"))] | length'; }
+prog_count() { bpftool -j prog show | jq '[.[] | select(.name // "" | test("^reno(2|l)?_"))] | length'; }
+map_count() { bpftool -j map show | jq '[.[] | select(.name // "" | test("^(rawops_reno|tcp_cc\\.|tcp_cc_[vl]\\.)"))] | length'; }
 for _ in $(seq 50); do [ "$(prog_count) $(map_count)" = "0 0" ] && break; sleep 0.2; done
 progs0=$(prog_count); maps0=$(map_count); races=0; bad=""
 for round in $(seq 10); do
@@ -189,5 +189,31 @@ for _ in $(seq 50); do [ "$(prog_count) $(map_count)" = "$progs0 $maps0" ] && br
 [ "$(prog_count) $(map_count)" = "$progs0 $maps0" ] || bad+=" programs/maps $progs0/$maps0 -> $(prog_count)/$(map_count)"
 [ -z "$bad" ] && pass "update racing unload on one pin, $races rounds: one wins, nothing is left" \
   || fail "update racing unload on one pin" "$bad"
+
+# Signals at random moments, repeated: a foreground load of the legacy or the
+# link object gets SIGINT or SIGTERM after 0-400 ms (before, during or after
+# registration), half the time a second one 0-20 ms later (during the
+# unload). Each time: it exits 0 (stopped cleanly) or by that signal's
+# default action (130, 143: stopped before its first bpf() call, when the
+# signals are not yet blocked), and nothing stays registered.
+signals=0; bad=""
+for round in $(seq 30); do
+  if [ $((round % 2)) -eq 0 ]; then obj=build/bpfprog/tcp_cc.bpf.o cc=rawops_reno; else obj=build/bpfprog/tcp_cc_legacy.bpf.o cc=rawops_reno_l; fi
+  sig=$([ $((RANDOM % 2)) -eq 0 ] && echo INT || echo TERM)
+  "$RAWOPS" load "$obj" >/dev/null 2>&1 & pid=$!
+  sleep "0.$(printf '%03d' $((RANDOM % 400)))"
+  kill -$sig $pid 2>/dev/null; signals=$((signals + 1))
+  if [ $((RANDOM % 2)) -eq 0 ]; then sleep "0.0$((RANDOM % 20 / 10))$((RANDOM % 10))"; kill -$sig $pid 2>/dev/null && signals=$((signals + 1)); fi
+  wait $pid; rc=$?
+  case $rc in 0|130|143) ;; *) bad+=" round $round ($sig, $cc): exit $rc" ;; esac
+  if available $cc; then
+    bad+=" round $round ($sig, $cc): still registered"
+    "$RAWOPS" unload --map-id "$("$RAWOPS" show --json | jq ".struct_ops[] | select(.name == \"$cc\") | .map_id")" >/dev/null 2>&1
+  fi
+done
+for _ in $(seq 50); do [ "$(prog_count) $(map_count)" = "0 0" ] && break; sleep 0.2; done
+[ "$(prog_count) $(map_count)" = "0 0" ] || bad+=" programs/maps left: $(prog_count)/$(map_count)"
+[ -z "$bad" ] && pass "$signals signals at random moments in 30 foreground loads: each ends cleanly, nothing stays registered" \
+  || fail "signals at random moments in foreground loads" "$bad"
 
 suite_end
