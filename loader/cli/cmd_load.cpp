@@ -19,7 +19,7 @@ struct LoadOptions {
     std::string object;
     std::string pin_dir;
     ObjectArgs args;  // --map, --set, --resize
-    bool trace = false;
+    TraceOptions trace;
     unsigned log_level = 0;
 };
 
@@ -62,7 +62,7 @@ int wait_for(const sigset_t& set) {
 }
 
 int run_load(const LoadOptions& o) {
-    if (o.trace) enable_trace();
+    enable_trace(o.trace);
     // Folders --pin created are removed again if the load fails.
     PinDir pin_dir;
     if (!o.pin_dir.empty()) {
@@ -73,7 +73,7 @@ int run_load(const LoadOptions& o) {
     auto planned = open_and_plan(o.object, o.args);
     if (!planned) return report(planned.error());
     plan::ExecOptions exec;
-    if (o.trace) trace_steps(exec);
+    trace_steps(exec, o.trace);
     exec.log.level = o.log_level;
     // From here on the stop signals wait for us (see stop_signals). On an
     // error path they stay blocked until the process exits: the exit code
@@ -122,7 +122,7 @@ void setup_load(CLI::App& root, int& exit_code) {
     cmd->add_option("--pin", opts->pin_dir,
                     "pin links (and maps) in this bpffs folder, created with its parents if missing, and exit");
     add_object_options(cmd, opts->args);
-    cmd->add_flag("--trace", opts->trace, "print every bpf() call, decoded, with result and time");
+    add_trace_options(cmd, opts->trace);
     cmd->add_option("--log-level", opts->log_level, "verifier log level (0: log only on failure, 1, 2)");
     cmd->callback([opts, &exit_code] { exit_code = run_load(*opts); });
 }

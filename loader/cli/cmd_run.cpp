@@ -49,7 +49,7 @@ struct RunOptions {
     std::string ctx_hex, ctx_file;  // syscall context
     ObjectArgs object_args;         // --map, --set, --resize, --no-profile
     bool json = false;
-    bool trace = false;
+    TraceOptions trace;
     unsigned log_level = 0;
 };
 
@@ -549,7 +549,7 @@ Status load_and_run(const Planned& p, const RunOptions& o, Run& run) {
     plan::ExecOptions exec;
     exec.log.level = o.log_level;
     exec.fill_struct_ops = false;
-    if (o.trace) trace_steps(exec);
+    trace_steps(exec, o.trace);
     auto loaded = plan::execute(p.plan, exec);
     if (!loaded) return std::move(loaded).error();
     std::vector<std::uint64_t> slots(run.args.size());
@@ -604,7 +604,7 @@ void print_run_text(const RunOptions& o, Run& run) {
 }
 
 int run_run(const RunOptions& o) {
-    if (o.trace) enable_trace();
+    enable_trace(o.trace);
     auto planned = open_and_plan(o.object, o.object_args);
     if (!planned) return report(planned.error());
     const plan::LoadProgram* lp = find_load(planned->plan, o.program);
@@ -636,7 +636,7 @@ void setup_run(CLI::App& root, int& exit_code) {
     cmd->add_option("--ctx-file", o->ctx_file, "syscall programs: the context, the bytes of this file")->excludes(hex);
     cmd->add_flag("--json", o->json, "print one JSON document (docs/schema/run.schema.json)");
     add_object_options(cmd, o->object_args);
-    cmd->add_flag("--trace", o->trace, "print every bpf() call, decoded, with result and time");
+    add_trace_options(cmd, o->trace);
     cmd->add_option("--log-level", o->log_level, "verifier log level (0: log only on failure, 1, 2)");
     cmd->callback([o, &exit_code] { exit_code = run_run(*o); });
 }

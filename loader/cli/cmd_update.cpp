@@ -19,17 +19,17 @@ struct UpdateOptions {
     std::string pin;
     std::string object;
     ObjectArgs args;  // --map chooses the variable; --set and --resize as for load
-    bool trace = false;
+    TraceOptions trace;
 };
 
 int run_update(const UpdateOptions& o) {
-    if (o.trace) enable_trace();
+    enable_trace(o.trace);
     auto link = open_struct_ops_link(o.pin);
     if (!link) return report(link.error());
     auto planned = open_and_plan(o.object, o.args);
     if (!planned) return report(planned.error());
     plan::ExecOptions exec;
-    if (o.trace) trace_steps(exec);
+    trace_steps(exec, o.trace);
     auto var = update_link(*link, o.pin, planned->object, planned->plan, o.args.maps, exec);
     if (!var) return report(var.error());
     std::printf("updated %s to '%s' of %s\n", o.pin.c_str(), var->c_str(), o.object.c_str());
@@ -42,7 +42,7 @@ void setup_update(CLI::App& root, int& exit_code) {
     cmd->add_option("pin", opts->pin, "pinned struct_ops link")->required();
     cmd->add_option("object", opts->object, "BPF object with the new .struct_ops.link variable")->required();
     add_object_options(cmd, opts->args);
-    cmd->add_flag("--trace", opts->trace, "print every bpf() call, decoded, with result and time");
+    add_trace_options(cmd, opts->trace);
     cmd->callback([opts, &exit_code] { exit_code = run_update(*opts); });
 }
 

@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "loader/cli/json_out.h"
+#include "loader/cli/plan_json.h"
 #include "loader/sys/syscall.h"
 
 namespace rawops::cli {
@@ -52,15 +54,48 @@ Result<Planned> open_and_plan(const std::string& path, const ObjectArgs& args) {
     return Planned{std::move(obj).value(), std::move(kernel).value(), std::move(p).value()};
 }
 
-void enable_trace() {
-    sys::set_observer([](const sys::CallRecord& r) { std::fprintf(stderr, "bpf: %s\n", sys::format_call(r).c_str()); });
+void add_trace_options(CLI::App* cmd, TraceOptions& trace) {
+    cmd->add_flag("--trace", trace.text, "print every bpf() call, decoded, with result and time (and each step before its calls)");
+    cmd->add_flag("--trace-json", trace.json,
+                  "the same as JSON Lines on stderr, one object per step and per call (docs/schema/trace.schema.json)");
 }
 
-void trace_steps(plan::ExecOptions& exec) {
-    exec.before_step = [](std::size_t index, const plan::Step& step) {
-        std::fprintf(stderr, "step #%zu: %s\n", index + 1, step.summary.c_str());
-        for (const std::string& line : plan::explain_step(step)) std::fprintf(stderr, "      %s\n", line.c_str());
-    };
+namespace {
+
+// One JSON object per line: a consumer reads the trace as it comes.
+void print_json_line(const Json& j) {
+    const std::string line = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    std::fprintf(stderr, "%s\n", line.c_str());
+}
+
+}  // namespace
+
+void enable_trace(const TraceOptions& trace) {
+    if (trace.json) {
+        sys::set_observer([](const sys::CallRecord& r) {
+            Json j{{"event", "call"}, {"command", sys::cmd_name(r.cmd)}, {"attrs", attrs_json(r.attrs)}};
+            j["result"] = r.result;
+            j["errno"] = r.err ? Json(sys::errno_name(r.err)) : Json(nullptr);
+            j["micros"] = r.micros;
+            print_json_line(j);
+        });
+    } else if (trace.text) {
+        sys::set_observer([](const sys::CallRecord& r) { std::fprintf(stderr, "bpf: %s\n", sys::format_call(r).c_str()); });
+    }
+}
+
+void trace_steps(plan::ExecOptions& exec, const TraceOptions& trace) {
+    if (trace.json) {
+        exec.before_step = [](std::size_t index, const plan::Step& step) {
+            print_json_line(Json{{"event", "step"}, {"index", index + 1}, {"summary", step.summary},
+                                 {"explain", plan::explain_step(step)}});
+        };
+    } else if (trace.text) {
+        exec.before_step = [](std::size_t index, const plan::Step& step) {
+            std::fprintf(stderr, "step #%zu: %s\n", index + 1, step.summary.c_str());
+            for (const std::string& line : plan::explain_step(step)) std::fprintf(stderr, "      %s\n", line.c_str());
+        };
+    }
 }
 
 }  // namespace rawops::cli

@@ -36,10 +36,18 @@ void add_object_options(CLI::App* cmd, ObjectArgs& args);
 Result<Planned> open_and_plan(const std::string& path, const ObjectArgs& args);
 Result<Planned> open_and_plan(const std::string& path, const std::vector<std::string>& only_maps);
 
-// Installs a tracer printing every bpf() call to stderr as it returns.
-void enable_trace();
-// With --trace: before each step's calls, the step and what its BTF ids and
-// values mean (plan::explain_step), so the trace reads at the level of the ABI.
-void trace_steps(plan::ExecOptions& exec);
+// --trace (text) and --trace-json (JSON Lines, docs/schema/trace.schema.json):
+// every bpf() call on stderr as it returns, each plan step before its calls.
+struct TraceOptions {
+    bool text = false;
+    bool json = false;
+    bool on() const { return text || json; }
+};
+void add_trace_options(CLI::App* cmd, TraceOptions& trace);
+// Installs the tracer of every bpf() call (nothing when trace is off).
+void enable_trace(const TraceOptions& trace);
+// Before each step's calls, the step and what its BTF ids and values mean
+// (plan::explain_step), so the trace reads at the level of the ABI.
+void trace_steps(plan::ExecOptions& exec, const TraceOptions& trace);
 
 }  // namespace rawops::cli

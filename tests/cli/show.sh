@@ -114,6 +114,17 @@ if [ $rc -eq 0 ] && grep -A12 '^step #[0-9]*: fill and register .rawops_reno_l.'
 else fail "load --trace prints each step with its decoded value before the bpf() call" "rc=$rc $(head -c 600 "$pins.trace")"; fi
 rm -f "$pins.trace"
 "$RAWOPS" unload "$pins/traced" >/dev/null 2>&1
+# --trace-json: one JSON object per line, each valid against its schema.
+"$RAWOPS" load build/bpfprog/tcp_cc_legacy.bpf.o --pin "$pins/traced" --trace-json >/dev/null 2>"$pins.trace"; rc=$?
+bad_lines=0
+while IFS= read -r line; do tests/cli/check_json.py trace <<<"$line" 2>/dev/null || bad_lines=$((bad_lines + 1)); done <"$pins.trace"
+reg=$(jq -rs '[.[] | select(.event == "call" and .command == "BPF_MAP_UPDATE_ELEM")] | last | "\(.result) \(.errno)"' "$pins.trace")
+name=$(jq -rs '[.[] | select(.event == "step") | .explain[] | select(startswith("value+152 (name)"))] | first' "$pins.trace")
+if [ $rc -eq 0 ] && [ $bad_lines -eq 0 ] && [ "$reg" = "0 null" ] && [ "$name" = 'value+152 (name) = "rawops_reno_l"' ]; then
+  pass "load --trace-json: $(wc -l <"$pins.trace") lines, each valid against docs/schema/trace.schema.json, steps and calls decoded"
+else fail "load --trace-json: each line valid against docs/schema/trace.schema.json" "rc=$rc bad=$bad_lines reg='$reg' name='$name'"; fi
+rm -f "$pins.trace"
+"$RAWOPS" unload "$pins/traced" >/dev/null 2>&1
 
 # Process death. A foreground load holds its objects by fd: `show` names it.
 # SIGKILL of a link-registered load leaves nothing registered (the link goes
