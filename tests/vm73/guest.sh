@@ -49,6 +49,13 @@ scheduler() {  # scheduler OBJECT OPS_NAME [LOAD OPTIONS]
     [ "${1:-0}" -gt 0 ] && [ "${2:-0}" -gt 0 ] && pass "$name: .bss statistics: $1 enqueued, $2 dispatched" \
       || fail "$name: .bss statistics count" "$st"
     expect "$name: the slice set with --set slice_ns is the one used" "3000000" "${3:-}"
+    # rawops show: the scheduler as the kernel holds it (link, ops.name as a
+    # data member, ops.enqueue backed by a program), and map dump decoded.
+    out=$($R show 2>&1)
+    if echo "$out" | grep -q "'rawops_fifo_ops': sched_ext_ops (vmlinux), state READY, link id [0-9]*$" \
+       && echo "$out" | grep -q '^    name = "rawops_fifo"$' && echo "$out" | grep -q "^    enqueue *-> prog id [0-9]* "; then
+      pass "$name: rawops show: sched_ext_ops registered by its link, name and enqueue as the kernel holds them"
+    else fail "$name: rawops show: sched_ext_ops registered by its link" "$out"; fi
   fi
   if out=$($R unload $dir 2>&1) && wait_state disabled; then pass "$name: rawops unload disables it"
   else fail "$name: rawops unload disables it" "$(cat $S/state) $(dmesg | tail -n 3 | tr '\n' ' ')"; fi
