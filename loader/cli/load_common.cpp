@@ -2,6 +2,8 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <map>
+#include <string>
 
 #include "loader/cli/json_out.h"
 #include "loader/cli/plan_json.h"
@@ -62,6 +64,22 @@ void add_trace_options(CLI::App* cmd, TraceOptions& trace) {
 
 namespace {
 
+// What each fd the load created is ("$map:x", "$prog:y"), for the trace of
+// later calls that pass it; filled through ExecOptions::created_fd.
+std::map<long, std::string>& fd_refs() {
+    static std::map<long, std::string> refs;
+    return refs;
+}
+
+// An attr field that holds an fd of this load: "map_fd", "prog_btf_fd", ...
+const std::string* ref_of(const sys::AttrField& f) {
+    const bool is_fd = f.name.size() >= 2 && f.name.compare(f.name.size() - 2, 2, "fd") == 0 &&
+                       f.kind == sys::AttrKind::Number;
+    if (!is_fd) return nullptr;
+    auto it = fd_refs().find(std::strtol(f.value.c_str(), nullptr, 10));
+    return it == fd_refs().end() ? nullptr : &it->second;
+}
+
 // One JSON object per line: a consumer reads the trace as it comes.
 void print_json_line(const Json& j) {
     const std::string line = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
@@ -74,17 +92,27 @@ void enable_trace(const TraceOptions& trace) {
     if (trace.json) {
         sys::set_observer([](const sys::CallRecord& r) {
             Json j{{"event", "call"}, {"command", sys::cmd_name(r.cmd)}, {"attrs", attrs_json(r.attrs)}};
+            Json refs = Json::object();
+            for (const auto& f : r.attrs)
+                if (const std::string* ref = ref_of(f)) refs[f.name] = *ref;
+            j["fd_refs"] = refs;
             j["result"] = r.result;
             j["errno"] = r.err ? Json(sys::errno_name(r.err)) : Json(nullptr);
             j["micros"] = r.micros;
             print_json_line(j);
         });
     } else if (trace.text) {
-        sys::set_observer([](const sys::CallRecord& r) { std::fprintf(stderr, "bpf: %s\n", sys::format_call(r).c_str()); });
+        sys::set_observer([](const sys::CallRecord& r) {
+            sys::CallRecord named = r;
+            for (auto& f : named.attrs)
+                if (const std::string* ref = ref_of(f)) f = sys::text_field(f.name, f.value + "<" + *ref + ">");
+            std::fprintf(stderr, "bpf: %s\n", sys::format_call(named).c_str());
+        });
     }
 }
 
 void trace_steps(plan::ExecOptions& exec, const TraceOptions& trace) {
+    if (trace.on()) exec.created_fd = [](const plan::Ref& ref, int fd) { fd_refs()[fd] = ref.str(); };
     if (trace.json) {
         exec.before_step = [](std::size_t index, const plan::Step& step) {
             print_json_line(Json{{"event", "step"}, {"index", index + 1}, {"summary", step.summary},

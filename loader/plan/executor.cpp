@@ -401,6 +401,8 @@ Result<Loaded> execute(const Plan& plan, const ExecOptions& options) {
             loaded.add(step.creates, std::move(fd).value());
             loaded.attachments_.push_back(a->prog.name);
         }
+        if (options.created_fd && step.creates.valid())
+            if (const int created = loaded.fd(step.creates); created >= 0) options.created_fd(step.creates, created);
     }
     loaded.succeeded_ = true;
     return loaded;

@@ -28,6 +28,9 @@ struct ExecOptions {
     // Called before each step runs (`--trace` prints the step and what its
     // BTF ids and values mean, above the calls the step makes).
     std::function<void(std::size_t index, const Step& step)> before_step;
+    // Called after a step that created an fd, with it (`--trace` then shows
+    // which object each fd in a later call is: "map_fd=5<$data:.bss>").
+    std::function<void(const Ref& ref, int fd)> created_fd;
 };
 
 class Loaded {

@@ -109,9 +109,10 @@ else fail "plan --json carries the decoded fields"; fi
 "$RAWOPS" load build/bpfprog/tcp_cc_legacy.bpf.o --pin "$pins/traced" --trace >/dev/null 2>"$pins.trace"; rc=$?
 # The step's explanation comes right before the call it explains.
 if [ $rc -eq 0 ] && grep -A12 '^step #[0-9]*: fill and register .rawops_reno_l.' "$pins.trace" | grep -q '^      value+152 (name) = "rawops_reno_l"$' &&
-   grep -A10 '^step #[0-9]*: fill and register' "$pins.trace" | grep -q '^bpf: BPF_MAP_UPDATE_ELEM .* -> 0 '; then
-  pass "load --trace prints each step with its decoded value before the bpf() call"
-else fail "load --trace prints each step with its decoded value before the bpf() call" "rc=$rc $(head -c 600 "$pins.trace")"; fi
+   grep -A10 '^step #[0-9]*: fill and register' "$pins.trace" | grep -q '^bpf: BPF_MAP_UPDATE_ELEM map_fd=[0-9]*<\$map:rawops_reno_l> .* -> 0 ' &&
+   grep -q '^bpf: BPF_PROG_LOAD .* prog_btf_fd=[0-9]*<\$btf> ' "$pins.trace"; then
+  pass "load --trace prints each step with its decoded value before the bpf() call, and names the fds it passes"
+else fail "load --trace prints each step with its decoded value before the bpf() call, and names the fds it passes" "rc=$rc $(head -c 600 "$pins.trace")"; fi
 rm -f "$pins.trace"
 "$RAWOPS" unload "$pins/traced" >/dev/null 2>&1
 # --trace-json: one JSON object per line, each valid against its schema.
@@ -120,9 +121,11 @@ bad_lines=0
 while IFS= read -r line; do tests/cli/check_json.py trace <<<"$line" 2>/dev/null || bad_lines=$((bad_lines + 1)); done <"$pins.trace"
 reg=$(jq -rs '[.[] | select(.event == "call" and .command == "BPF_MAP_UPDATE_ELEM")] | last | "\(.result) \(.errno)"' "$pins.trace")
 name=$(jq -rs '[.[] | select(.event == "step") | .explain[] | select(startswith("value+152 (name)"))] | first' "$pins.trace")
-if [ $rc -eq 0 ] && [ $bad_lines -eq 0 ] && [ "$reg" = "0 null" ] && [ "$name" = 'value+152 (name) = "rawops_reno_l"' ]; then
+ref=$(jq -rs '[.[] | select(.event == "call" and .command == "BPF_MAP_UPDATE_ELEM")] | last | .fd_refs.map_fd' "$pins.trace")
+if [ $rc -eq 0 ] && [ $bad_lines -eq 0 ] && [ "$reg" = "0 null" ] && [ "$name" = 'value+152 (name) = "rawops_reno_l"' ] &&
+   [ "$ref" = '$map:rawops_reno_l' ]; then
   pass "load --trace-json: $(wc -l <"$pins.trace") lines, each valid against docs/schema/trace.schema.json, steps and calls decoded"
-else fail "load --trace-json: each line valid against docs/schema/trace.schema.json" "rc=$rc bad=$bad_lines reg='$reg' name='$name'"; fi
+else fail "load --trace-json: each line valid against docs/schema/trace.schema.json" "rc=$rc bad=$bad_lines reg='$reg' name='$name' ref='$ref'"; fi
 rm -f "$pins.trace"
 "$RAWOPS" unload "$pins/traced" >/dev/null 2>&1
 
