@@ -148,6 +148,32 @@ n=$(echo "$out" | sed -n 's/^diff-compared: //p')
 [ "${n:-0}" -ge 5 ] && pass "libbpf and rawops compared on $n objects in the 6.12 guest" \
   || fail "libbpf and rawops compared on at least 5 objects in the 6.12 guest" "only ${n:-0}"
 
+# Soak with the seed's module: 200 cycles of load --pin, one call through the
+# module, unload; each cycle is its own rawops process. At the end the
+# kernel's program and map counts (bpftool) and the guest's free memory must
+# be where they were: nothing accumulates.
+if [ -x /bin/bpftool ]; then
+  objects() { echo "$(bpftool prog show | grep -c '^[0-9]*:') $(bpftool map show | grep -c '^[0-9]*:')"; }
+  avail() { awk '/^MemAvailable:/{print $2}' /proc/meminfo; }
+  sleep 1; before=$(objects); mem0=$(avail); bad=0; start=$(date +%s)
+  mkdir -p /sys/fs/bpf/soak
+  for i in $(seq 200); do
+    $R load /bpf/testmod_ops_link.bpf.o --pin /sys/fs/bpf/soak/c >/dev/null 2>&1 || { bad=$((bad + 1)); continue; }
+    [ "$(trigger x | cut -d' ' -f1)" = "test_1=42" ] || bad=$((bad + 1))
+    $R unload /sys/fs/bpf/soak/c >/dev/null 2>&1 || bad=$((bad + 1))
+  done
+  secs=$(( $(date +%s) - start ))
+  after=$(objects); for i in 1 2 3 4 5 6 7 8 9 10; do [ "$after" = "$before" ] && break; sleep 0.5; after=$(objects); done
+  mem1=$(avail); drop=$(( (mem0 - mem1) / 1024 ))
+  echo "INFO: guest soak: 200 cycles in ${secs} s, programs/maps $before -> $after, MemAvailable $((mem0 / 1024)) -> $((mem1 / 1024)) MiB"
+  if [ $bad -eq 0 ] && [ "$after" = "$before" ] && [ $drop -lt 8 ]; then
+    pass "soak: 200 load/call/unload cycles of the module type, programs/maps flat ($after), MemAvailable within 8 MiB ($drop MiB)"
+  else fail "soak: 200 load/call/unload cycles of the module type" "failed cycles $bad, objects $before -> $after, MemAvailable drop $drop MiB"; fi
+  rmdir /sys/fs/bpf/soak 2>/dev/null
+else
+  echo "SKIP: soak of 200 cycles in the guest: no bpftool in the guest (the host has none to copy)"
+fi
+
 # The module can go once no map or link of its types is left (freed after RCU).
 ok=0
 for i in 1 2 3 4 5 6 7 8 9 10; do
