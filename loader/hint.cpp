@@ -29,8 +29,11 @@ std::string effective_caps() {
 std::string hint(const Error& error) {
     const std::string& m = error.message();
     if (error.err_no() == EPERM && m.find("BPF_") != std::string::npos)
-        return "bpf() needs root, or CAP_BPF (with CAP_PERFMON for tracing and kprobe programs, CAP_NET_ADMIN for "
-               "network types such as Qdisc_ops); this process has CapEff=" + effective_caps() +
+        // struct_ops programs count among the perfmon program types (they
+        // read kernel structs): CAP_BPF alone is refused at the first program
+        // load (measured on 6.18, docs/embedding.md).
+        return "bpf() needs root, or CAP_BPF with CAP_PERFMON (struct_ops, tracing and kprobe programs), and "
+               "CAP_NET_ADMIN for network types such as Qdisc_ops; this process has CapEff=" + effective_caps() +
                ". On kernels before 5.11 BPF memory also counts against RLIMIT_MEMLOCK: ulimit -l unlimited";
     if (error.err_no() == EROFS)
         return "the bpffs is mounted read-only: remount it read-write (mount -o remount,rw /sys/fs/bpf) or pin elsewhere";

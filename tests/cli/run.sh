@@ -315,7 +315,7 @@ if [ "$(id -u)" -eq 0 ] && command -v unshare >/dev/null && command -v setpriv >
     else fail "$name" "rc=$rc (want $want_rc) $(tail -n 2 <<<"$out")"; fi
   }
   env_case "not root: EPERM named, with the capabilities it needs and the process's own (exit 2)" 2 \
-    "rawops: hint: bpf() needs root, or CAP_BPF (with CAP_PERFMON for tracing and kprobe programs, CAP_NET_ADMIN for network types such as Qdisc_ops); this process has CapEff=0000000000000000." \
+    "rawops: hint: bpf() needs root, or CAP_BPF with CAP_PERFMON (struct_ops, tracing and kprobe programs), and CAP_NET_ADMIN for network types such as Qdisc_ops; this process has CapEff=0000000000000000." \
     setpriv --reuid=65534 --regid=65534 --clear-groups "$RAWOPS" load "$OBJ"
   env_case "no /sys/kernel/btf: the kernel BTF is named, with CONFIG_DEBUG_INFO_BTF (exit 1)" 1 \
     "rawops: hint: this kernel exposes no BTF (it needs CONFIG_DEBUG_INFO_BTF=y) or /sys is not mounted" \
