@@ -11,7 +11,8 @@
 #
 # What differs from one run or machine to the next is normalised before the
 # comparison, never in the document: object ids, fds, times, addresses,
-# kernel BTF type ids and the kernel version number. What is left (the calls,
+# kernel BTF type ids, the kernel version number, and the size of the
+# object's BTF (its line_info strings hold the path of the clone). What is left (the calls,
 # their order, attribute names, decoded types and values) must match.
 set -u
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
@@ -53,7 +54,8 @@ normalise() {
          -e 's/\[[0-9]+\]/[N]/g' -e 's/type_id=[0-9]+/type_id=N/g' -e 's/kern_version=[0-9]+/kern_version=N/g' \
          -e 's/tag [0-9a-f]{16}/tag TAG/g' -e 's/(jited|xlated) [0-9]+ bytes/\1 N bytes/g' -e 's/[0-9]+ insns\)/N insns)/g' \
          -e 's/verified [0-9]+ insns/verified N insns/g' -e 's/BTF object [0-9]+, type id [0-9]+/BTF object N, type id N/g' \
-         -e 's/\(pid [0-9]+\)/(pid N)/g'
+         -e 's/\(pid [0-9]+\)/(pid N)/g' \
+         -e "s/object's BTF \([0-9]+ bytes\)/object's BTF (N bytes)/" -e 's/btf_size=[0-9]+/btf_size=N/g' -e 's/btf=[0-9]+ bytes/btf=N bytes/g'
 }
 
 # The block NAME as the document holds it (fence lines left out).
