@@ -206,7 +206,7 @@ for _ in $(seq 50); do [ "$(prog_count) $(map_count)" = "$progs0 $maps0" ] && br
 
 # Signals at random moments, repeated: a foreground load of the legacy or the
 # link object gets SIGINT or SIGTERM after 0-400 ms (before, during or after
-# registration), half the time a second one 0-20 ms later (during the
+# registration), half the time the other one 0-4 ms later (during the
 # unload). Each time: it exits 0 (stopped cleanly) or by that signal's
 # default action (130, 143: stopped before its first bpf() call, when the
 # signals are not yet blocked), and nothing stays registered.
@@ -217,7 +217,11 @@ for round in $(seq 30); do
   "$RAWOPS" load "$obj" >/dev/null 2>&1 & pid=$!
   sleep "0.$(printf '%03d' $((RANDOM % 400)))"
   kill -$sig $pid 2>/dev/null; signals=$((signals + 1))
-  if [ $((RANDOM % 2)) -eq 0 ]; then sleep "0.0$((RANDOM % 20 / 10))$((RANDOM % 10))"; kill -$sig $pid 2>/dev/null && signals=$((signals + 1)); fi
+  # The other signal, 0-4 ms later: it lands while the first one's unload runs.
+  if [ $((RANDOM % 2)) -eq 0 ]; then
+    other=$([ $sig = INT ] && echo TERM || echo INT)
+    sleep "0.00$((RANDOM % 5))"; kill -$other $pid 2>/dev/null && signals=$((signals + 1))
+  fi
   wait $pid; rc=$?
   case $rc in 0|130|143) ;; *) bad+=" round $round ($sig, $cc): exit $rc" ;; esac
   if available $cc; then
