@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # The real output docs/abi.md embeds, produced on this machine's kernel.
 #
-#   tests/docs/abi_output.sh            rewrite the generated blocks of docs/abi.md
-#   tests/docs/abi_output.sh --check    compare them with fresh output (a test)
+#   tests/docs/abi_output.sh              rewrite the generated blocks of docs/abi.md
+#   tests/docs/abi_output.sh --guest-only  only the blocks the guests produced
+#   tests/docs/abi_output.sh --check      compare the host blocks with fresh output (a test)
+#
+# The guest blocks (guest-*: the seed module in the 6.12 guest, sched_ext in
+# the 7.3 guest) come from the guests' last run (build/docs/guest-*.txt);
+# the guest suites check them (tests/docs/abi_lib.sh, check_guest_blocks).
 #
 # A generated block sits between
 #   <!-- generated: NAME (tests/docs/abi_output.sh) -->  and  <!-- end: NAME -->
@@ -47,22 +52,7 @@ _dump() { "$RAWOPS" dump rawops_reno | sed "s|$1|/sys/fs/bpf|g"; }
 BLOCKS=(layout plan trace show dump)
 needs_root() { case $1 in trace|show|dump) return 0 ;; esac; return 1; }
 
-normalise() {
-  sed -E -e 's/\([0-9.]+ us\)/(T us)/g' \
-         -e 's/0x[0-9a-f]{6,}/0xADDR/g' \
-         -e 's/(id|fd|ids?) [0-9]+/\1 N/g' -e 's/(_fd|_id|fd)=[0-9]+/\1=N/g' -e 's/-> [0-9]+ \(/-> N (/' \
-         -e 's/\[[0-9]+\]/[N]/g' -e 's/type_id=[0-9]+/type_id=N/g' -e 's/kern_version=[0-9]+/kern_version=N/g' \
-         -e 's/tag [0-9a-f]{16}/tag TAG/g' -e 's/(jited|xlated) [0-9]+ bytes/\1 N bytes/g' -e 's/[0-9]+ insns\)/N insns)/g' \
-         -e 's/verified [0-9]+ insns/verified N insns/g' -e 's/BTF object [0-9]+, type id [0-9]+/BTF object N, type id N/g' \
-         -e 's/\(pid [0-9]+\)/(pid N)/g' \
-         -e "s/object's BTF \([0-9]+ bytes\)/object's BTF (N bytes)/" -e 's/btf_size=[0-9]+/btf_size=N/g' -e 's/btf=[0-9]+ bytes/btf=N bytes/g'
-}
-
-# The block NAME as the document holds it (fence lines left out).
-embedded() {
-  awk -v n="$1" '$0 == "<!-- generated: " n " (tests/docs/abi_output.sh) -->" {on=1; next}
-                 $0 == "<!-- end: " n " -->" {on=0} on && !/^```/' "$DOC"
-}
+. tests/docs/abi_lib.sh  # normalise, embedded, replace_block
 
 if [ "${1:-}" = --check ]; then
   # Sourced by tests/docs/run.sh, which counts: the checks only.
@@ -82,15 +72,19 @@ if [ "${1:-}" = --check ]; then
   exit
 fi
 
-[ "$(id -u)" -eq 0 ] || { echo "abi_output.sh: run as root (the trace, show and dump blocks load tcp_cc.bpf.o)" >&2; exit 1; }
-for b in "${BLOCKS[@]}"; do
-  out=$("block_$b" 2>&1) || { echo "abi_output.sh: block $b failed: $out" >&2; exit 1; }
-  # Replace what lies between the markers with the fresh output, fenced.
-  printf '%s\n' "$out" > "$DOC.block"
-  awk -v n="$b" -v f="$DOC.block" '
-    $0 == "<!-- generated: " n " (tests/docs/abi_output.sh) -->" {print; print "```"; while ((getline l < f) > 0) print l; print "```"; skip=1; next}
-    $0 == "<!-- end: " n " -->" {skip=0}
-    !skip' "$DOC" > "$DOC.tmp" && mv "$DOC.tmp" "$DOC"
-  rm -f "$DOC.block"
+# --guest-only: just the blocks the guests produced on their last run
+# (tests/vm/run.sh and tests/vm73/run.sh keep them under build/docs/).
+if [ "${1:-}" != --guest-only ]; then
+  [ "$(id -u)" -eq 0 ] || { echo "abi_output.sh: run as root (the trace, show and dump blocks load tcp_cc.bpf.o)" >&2; exit 1; }
+  for b in "${BLOCKS[@]}"; do
+    out=$("block_$b" 2>&1) || { echo "abi_output.sh: block $b failed: $out" >&2; exit 1; }
+    replace_block "$b" "$out"
+  done
+  echo "abi_output.sh: refreshed ${#BLOCKS[@]} blocks of $DOC"
+fi
+n=0
+for f in "${BUILD:-build}"/docs/guest-*.txt; do
+  [ -f "$f" ] || continue
+  replace_block "$(basename "$f" .txt)" "$(cat "$f")"; n=$((n + 1))
 done
-echo "abi_output.sh: refreshed ${#BLOCKS[@]} blocks of $DOC"
+echo "abi_output.sh: refreshed $n guest blocks of $DOC from ${BUILD:-build}/docs/ (run the guest suites first for fresh ones)"

@@ -45,8 +45,11 @@ if [ -x /bin/bpftool ]; then
   sed 's/^/INFO: bpftool struct_ops show: /' /tmp/bpftool.out
   echo "INFO: bpftool struct_ops show exit: $rc"
   bpftool struct_ops dump name testmod_ops 2>&1 | head -n 20 | sed 's/^/INFO: bpftool struct_ops dump: /'
-  echo "$out" | sed 's/^/INFO: rawops show: /'
 fi
+# For docs/abi.md (tests/docs/abi_lib.sh): the seed module's registration as
+# `show` prints it, and the plan of its object.
+echo "$out" | sed 's/^/DOC:guest-testmod-show: /'
+$R plan /bpf/testmod_ops.bpf.o 2>&1 | sed 's/^/DOC:guest-testmod-plan: /'
 out=$($R dump testmod_ops 2>&1)
 if echo "$out" | grep -q "^program id [0-9]* 'bpf_testmod_test_1' for member test_1 (#[0-9]*)$" \
    && echo "$out" | grep -q "attached to bpf_testmod_ops (bpf_testmod): BTF object [1-9][0-9]*, type id [0-9]*$"; then
@@ -69,6 +72,10 @@ check "update the link to a fresh copy (BPF_LINK_UPDATE)" $R update /sys/fs/bpf/
 expect "the updated ops run" "test_1=42 test_2=30 test_3=4 kfunc=30" "$(trigger abcd)"
 check "unload the link" $R unload /sys/fs/bpf/link
 expect "nothing registered after unloading the link" "none" "$(trigger x)"
+# For docs/abi.md: the link load of the module type as --trace shows it.
+mkdir -p /sys/fs/bpf/doc
+$R load /bpf/testmod_ops_link.bpf.o --pin /sys/fs/bpf/doc --trace 2>&1 >/dev/null | sed 's/^/DOC:guest-testmod-trace: /'
+$R unload /sys/fs/bpf/doc >/dev/null 2>&1
 
 # Second type: data members through init_member, a nullable argument, a NULL op.
 check "load --pin testmod_named_ops.bpf.o" $R load /bpf/testmod_named_ops.bpf.o --pin /sys/fs/bpf/named

@@ -51,4 +51,7 @@ while IFS= read -r line; do
     SKIP:*) r=${line#SKIP: }; skip "guest: ${r%%:*}" "${r#*: }" ;;
   esac
 done < <(grep -E '^(PASS|FAIL|SKIP|INFO): ' "$log")
+# The docs/abi.md blocks this guest printed (DOC: lines) must be current.
+. tests/docs/abi_lib.sh
+check_guest_blocks "$log"
 suite_end

@@ -52,6 +52,7 @@ scheduler() {  # scheduler OBJECT OPS_NAME [LOAD OPTIONS]
     # rawops show: the scheduler as the kernel holds it (link, ops.name as a
     # data member, ops.enqueue backed by a program), and map dump decoded.
     out=$($R show 2>&1)
+    echo "$out" | sed 's/^/DOC:guest-scx-show: /'  # for docs/abi.md (tests/docs/abi_lib.sh)
     if echo "$out" | grep -q "'rawops_fifo_ops': sched_ext_ops (vmlinux), state READY, link id [0-9]*$" \
        && echo "$out" | grep -q '^    name = "rawops_fifo"$' && echo "$out" | grep -q "^    enqueue *-> prog id [0-9]* "; then
       pass "$name: rawops show: sched_ext_ops registered by its link, name and enqueue as the kernel holds them"
