@@ -230,6 +230,10 @@ else
   if [ $rc -eq 0 ] && ! available rawops_reno; then pass "SIGTERM unregisters and exits 0"
   else fail "SIGTERM unregisters and exits 0" "rc=$rc"; fi
   for sig in HUP INT; do
+    # Emptied first: the child's own `>` may come after the grep below, which
+    # would then read the last test's "running" and signal a process that has
+    # not blocked its signals yet (a background job ignores SIGINT until then).
+    : > "$pins.out"
     "$RAWOPS" load "$OBJ" > "$pins.out" 2>&1 &
     pid=$!
     label="SIG$sig unregisters and exits 0"
@@ -258,6 +262,7 @@ else
   # keeps registered when its process dies): strace sends SIGTERM at the
   # very bpf() call that registers it, the last call of the load.
   if command -v strace >/dev/null; then
+    : > "$pins.out"  # (see above: no stale "running")
     "$RAWOPS" load build/bpfprog/tcp_cc_legacy.bpf.o --trace > "$pins.out" 2> "$pins.trace" &
     pid=$!
     for _ in $(seq 50); do grep -q "^running" "$pins.out" && break; sleep 0.1; done
