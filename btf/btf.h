@@ -337,6 +337,9 @@ public:
     // The FUNC_PROTO behind a function-pointer member (member type resolves
     // to a PTR whose target resolves to a FUNC_PROTO).
     Result<FuncProtoInfo> func_proto_of_member(TypeId composite_id, std::string_view name) const;
+    // The FUNC_PROTO a function-pointer type points to (modifiers on both
+    // sides resolved); a void view (is_void()) when `id` is not one.
+    TypeView func_proto_of_pointer(TypeId id) const;
 
     // "STRUCT 'tcp_congestion_ops' (id 1234)" for messages.
     std::string describe(TypeId id) const;

@@ -410,4 +410,12 @@ Result<FuncProtoInfo> Btf::func_proto_of_member(TypeId composite_id, std::string
     return FuncProtoInfo{std::move(*m), type(*proto)};
 }
 
+TypeView Btf::func_proto_of_pointer(TypeId id) const {
+    auto ptr = resolve(id);
+    if (!ptr || type(*ptr).kind() != Kind::Ptr) return {};
+    auto proto = resolve(type(*ptr).ref_type());
+    if (!proto || type(*proto).kind() != Kind::FuncProto) return {};
+    return type(*proto);
+}
+
 }  // namespace rawops::btf

@@ -133,21 +133,17 @@ private:
     }
 
     static DecodedValue decode_float(DecodedValue v, const TypeView& t, std::span<const std::byte> bytes) {
-        if (t.size() == 4 && bytes.size() >= 4) {
+        // float and double; long double has no portable decoding.
+        if ((t.size() != 4 && t.size() != 8) || bytes.size() < t.size()) return as_bytes(std::move(v), bytes);
+        if (t.size() == 4) {
             float f;
             std::memcpy(&f, bytes.data(), 4);
-            v.shape = Shape::Float;
             v.float_value = f;
-            return v;
+        } else {
+            std::memcpy(&v.float_value, bytes.data(), 8);
         }
-        if (t.size() == 8 && bytes.size() >= 8) {
-            double d;
-            std::memcpy(&d, bytes.data(), 8);
-            v.shape = Shape::Float;
-            v.float_value = d;
-            return v;
-        }
-        return as_bytes(std::move(v), bytes);  // long double: no portable decoding
+        v.shape = Shape::Float;
+        return v;
     }
 
     DecodedValue decode_record(DecodedValue v, const TypeView& t, std::span<const std::byte> bytes, unsigned depth) {

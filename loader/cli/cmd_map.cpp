@@ -31,6 +31,7 @@
 #include "loader/cli/json_out.h"
 #include "loader/cli/value_print.h"
 #include "loader/edits.h"
+#include "loader/struct_ops/registered.h"
 #include "loader/sys/btf_obj.h"
 #include "loader/sys/describe.h"
 #include "loader/sys/map.h"
@@ -148,13 +149,7 @@ Result<sys::Fd> open_map(const std::string& pin) {
 // dump falls back to hex.
 std::unique_ptr<btf::Btf> map_btf(const sys::MapInfo& info) {
     if (info.btf_id == 0 || (info.btf_key_type_id == 0 && info.btf_value_type_id == 0)) return nullptr;
-    auto fd = sys::btf_get_fd_by_id(info.btf_id);
-    if (!fd) return nullptr;
-    auto raw = sys::btf_raw(fd->get());
-    if (!raw) return nullptr;
-    // Fully validated: this BTF came from whoever created the map.
-    auto btf = btf::Btf::parse(std::move(raw).value(), nullptr, "BTF id " + std::to_string(info.btf_id) + " of map '" +
-                                                                    info.name + "'");
+    auto btf = struct_ops::read_btf_object(info.btf_id, "BTF id " + std::to_string(info.btf_id) + " of map '" + info.name + "'");
     if (!btf) return nullptr;
     return std::make_unique<btf::Btf>(std::move(btf).value());
 }

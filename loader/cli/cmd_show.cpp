@@ -81,11 +81,8 @@ private:
     const btf::Btf* prog_btf(std::uint32_t btf_id) {
         auto [it, fresh] = btfs_.try_emplace(btf_id);
         if (fresh) {
-            auto fd = sys::btf_get_fd_by_id(btf_id);
-            auto raw = fd ? sys::btf_raw(fd->get()) : Result<std::vector<std::uint8_t>>(Error("no BTF"));
-            if (raw)
-                if (auto parsed = btf::Btf::parse(std::move(raw).value(), nullptr, "BTF id " + std::to_string(btf_id)))
-                    it->second = std::make_unique<btf::Btf>(std::move(parsed).value());
+            if (auto parsed = struct_ops::read_btf_object(btf_id, "BTF id " + std::to_string(btf_id)))
+                it->second = std::make_unique<btf::Btf>(std::move(parsed).value());
         }
         return it->second.get();
     }

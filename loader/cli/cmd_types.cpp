@@ -41,13 +41,9 @@ struct OpsType {
 
 OpsMember member_of(const btf::Btf& b, const btf::Member& m, std::uint32_t index) {
     OpsMember out{index, std::string(m.name), m.bit_offset, false, type_text(b, m.type), ""};
-    auto target = b.resolve(m.type);
-    if (target && b.type(*target).kind() == btf::Kind::Ptr) {
-        auto fn = b.resolve(b.type(*target).ref_type());
-        if (fn && b.type(*fn).kind() == btf::Kind::FuncProto) {
-            out.function = true;
-            out.declaration = signature_text(b, b.type(*fn), "(*" + out.name + ")");
-        }
+    if (const btf::TypeView fn = b.func_proto_of_pointer(m.type); !fn.is_void()) {
+        out.function = true;
+        out.declaration = signature_text(b, fn, "(*" + out.name + ")");
     }
     if (out.declaration.empty()) out.declaration = out.type + (out.type.back() == '*' ? "" : " ") + out.name;
     return out;

@@ -50,10 +50,7 @@ std::vector<UpdateMap::Field> nonzero_fields(const btf::Btf& b, btf::TypeId type
         return out;
     }
     for (const btf::Member& m : t.members()) {
-        auto mt = b.resolve(m.type);
-        const bool fn = mt && b.type(*mt).kind() == btf::Kind::Ptr && b.resolve(b.type(*mt).ref_type()) &&
-                        b.type(*b.resolve(b.type(*mt).ref_type())).kind() == btf::Kind::FuncProto;
-        if (fn) {
+        if (!b.func_proto_of_pointer(m.type).is_void()) {
             ++i;
             continue;
         }

@@ -1,9 +1,12 @@
 #include "loader/struct_ops/exit_info.h"
 
+#include "loader/struct_ops/registered.h"
+
 #include <cstring>
 #include <vector>
 
 #include "btf/btf.h"
+#include "loader/struct_ops/registered.h"
 #include "loader/sys/btf_obj.h"
 #include "loader/sys/map.h"
 #include "loader/sys/obj.h"
@@ -35,11 +38,7 @@ Result<std::optional<std::string>> read_exit_info(int map_fd) {
     auto info = sys::map_info(map_fd);
     if (!info) return std::move(info).error();
     if (!info->btf_id || !info->btf_value_type_id) return std::optional<std::string>{};
-    auto btf_fd = sys::btf_get_fd_by_id(info->btf_id);
-    if (!btf_fd) return std::move(btf_fd).error();
-    auto raw = sys::btf_raw(btf_fd->get());
-    if (!raw) return std::move(raw).error();
-    auto b = btf::Btf::parse(std::move(raw).value(), nullptr, "map BTF");
+    auto b = read_btf_object(info->btf_id, "map BTF");
     if (!b) return std::move(b).error();
     const btf::TypeView ds = b->type(info->btf_value_type_id);
     if (ds.kind() != btf::Kind::Datasec) return std::optional<std::string>{};

@@ -52,14 +52,6 @@ std::string short_state(const std::string& name) {
     return name.rfind(prefix, 0) == 0 ? name.substr(prefix.size()) : name;
 }
 
-// Whether a member of the ops struct is a function pointer.
-bool is_function_pointer(const btf::Btf& btf, btf::TypeId type) {
-    auto t = btf.resolve(type);
-    if (!t || btf.type(*t).kind() != btf::Kind::Ptr) return false;
-    auto target = btf.resolve(btf.type(*t).ref_type());
-    return target && btf.type(*target).kind() == btf::Kind::FuncProto;
-}
-
 std::uint64_t read_u64(const std::vector<std::byte>& v, std::size_t off, std::size_t n) {
     std::uint64_t x = 0;
     if (off + n <= v.size() && n <= sizeof x) std::memcpy(&x, v.data() + off, n);
@@ -67,6 +59,14 @@ std::uint64_t read_u64(const std::vector<std::byte>& v, std::size_t off, std::si
 }
 
 }  // namespace
+
+Result<btf::Btf> read_btf_object(std::uint32_t btf_id, const std::string& what) {
+    auto fd = sys::btf_get_fd_by_id(btf_id);
+    if (!fd) return std::move(fd).error().context(what);
+    auto raw = sys::btf_raw(fd->get());
+    if (!raw) return std::move(raw).error().context(what);
+    return btf::Btf::parse(std::move(raw).value(), nullptr, what);
+}
 
 std::multimap<std::uint32_t, std::string> map_holders() {
     std::multimap<std::uint32_t, std::string> holders;
@@ -234,7 +234,7 @@ Result<Registered> RegisteredReader::read_fd(int map_fd, const sys::MapInfo& inf
         rm.index = index++;
         rm.offset = m.bit_offset / 8;
         rm.type = m.type;
-        rm.is_function = is_function_pointer(*r.btf, m.type);
+        rm.is_function = !r.btf->func_proto_of_pointer(m.type).is_void();
         if (rm.is_function)
             rm.prog_id = static_cast<std::uint32_t>(read_u64(r.value, base + rm.offset, 8));
         else if (rm.index < decoded.children.size())

@@ -41,6 +41,11 @@ private:
     std::multimap<std::uint32_t, std::string> links_by_map_;  // struct_ops map id -> link pin
 };
 
+// A BTF object the kernel holds (a map's or a program's own BTF, by the id
+// its info reports), read back and parsed with full validation: it came
+// from whoever loaded it. `what` names it in errors.
+Result<btf::Btf> read_btf_object(std::uint32_t btf_id, const std::string& what);
+
 // The processes that hold each map through an fd, found in
 // /proc/<pid>/fdinfo ("map_id:" of each bpf-map fd), as "comm (pid N)"; this
 // process left out. Empty where /proc is not mounted.
