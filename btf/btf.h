@@ -64,6 +64,10 @@ const char* kind_name(Kind kind);
 enum class Linkage : std::uint32_t { Static = 0, Global = 1, Extern = 2 };
 const char* linkage_name(Linkage linkage);  // "static", "global", "extern"
 
+// A type name without its libbpf "___flavour" suffix: "foo___v2" -> "foo"
+// (libbpf's bpf_core_essential_name_len). CO-RE and struct_ops match types by it.
+std::string_view essential_name(std::string_view name);
+
 // INT encoding bits (BTF_INT_SIGNED/CHAR/BOOL).
 struct IntInfo {
     std::uint8_t encoding = 0;    // 0, 1 = signed, 2 = char, 4 = bool
@@ -323,6 +327,11 @@ public:
     // Every id with that name and kind, ascending (base's first). Cheaper than
     // the above on large BTF: only that kind's group of names is searched.
     std::vector<TypeId> find_all(std::string_view name, Kind kind) const;
+    // Every id of that kind whose essential name (essential_name below) is
+    // `essential`, ascending (base's first): "foo" and "foo___v2" alike.
+    // These are CO-RE's candidates (libbpf's bpf_core_add_cands), found in
+    // the same one scan or index lookup as an exact name.
+    std::vector<TypeId> find_all_essential(std::string_view essential, Kind kind) const;
 
     // Follows TYPEDEF, VOLATILE, CONST, RESTRICT and TYPE_TAG to the first
     // other type (possibly void).

@@ -24,6 +24,11 @@ struct NameIndex {
     static constexpr std::uint32_t kIdMask = (1u << kIdBits) - 1;
     PageArray<std::uint32_t> slots;
     std::uint32_t mask = 0;
+    // The group's ids whose name holds "___" (a possible flavour), collected
+    // on the first essential-name lookup after the table is built: the hash
+    // of "foo" cannot find "foo___v2". vmlinux 6.18 has a handful.
+    std::once_flag flavoured_once;
+    std::vector<TypeId> flavoured;
 };
 
 // Lookups by name go through one index per group of kinds, each built on

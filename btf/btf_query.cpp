@@ -93,12 +93,19 @@ constexpr std::uint32_t kScansBeforeIndex[kGroupCount] = {
 };
 
 // The first up-to-8 bytes of a name with its NUL when it fits: one 64-bit
-// compare rejects nearly every record of a scan before any strcmp.
+// compare rejects nearly every record of a scan before any strcmp. As a
+// prefix probe (essential-name lookups) the NUL is not part of the word.
 struct NameProbe {
     std::string_view name;
+    bool prefix = false;
+    // An essential name must be its own: "a___b" (the essential name of
+    // "a___b___c") is not that of a type named "a___b" (whose is "a").
+    bool exact = true;
     std::uint64_t word = 0, mask = 0;
-    explicit NameProbe(std::string_view n) : name(n) {
-        std::size_t k = std::min<std::size_t>(n.size() + 1, 8);  // + the NUL (word is zero there)
+    explicit NameProbe(std::string_view n, bool as_prefix = false)
+        : name(n), prefix(as_prefix), exact(!as_prefix || essential_name(n) == n) {
+        // + the NUL (word is zero there) unless only the prefix counts
+        std::size_t k = std::min<std::size_t>(n.size() + (as_prefix ? 0 : 1), 8);
         std::memcpy(&word, n.data(), std::min<std::size_t>(n.size(), 8));
         mask = k == 8 ? ~0ULL : (1ULL << (8 * k)) - 1;
         word &= mask;
@@ -110,16 +117,30 @@ struct NameProbe {
             std::memcpy(&w, p, 8);
             if ((w & mask) != word) return false;
         }
-        return std::strncmp(p, name.data(), name.size()) == 0 && p[name.size()] == '\0';
+        if (std::strncmp(p, name.data(), name.size()) != 0) return false;
+        const char next = p[name.size()];
+        // "foo___v2" for "foo": only a flavour suffix may follow (it starts with '_').
+        if (next == '\0') return exact;
+        return prefix && next == '_' && essential_name(p) == name;
     }
+    bool matches(std::string_view s) const { return prefix ? essential_name(s) == name : s == name; }
 };
 
-// Calls fn(id) for own ids of `group` named `name`, ascending, by reading
-// every record; stops when fn returns true.
+// Whether the probe matches the string at offset `off` (own or base).
+inline bool name_matches(const Btf& btf, const Btf::Impl& impl, const NameProbe& probe, std::uint32_t off,
+                         const char* own_end) {
+    if (off >= impl.start_str_off) {
+        std::uint32_t rel = off - impl.start_str_off;
+        return rel < impl.str_len && probe.matches(impl.strs + rel, own_end);
+    }
+    return probe.matches(btf.str(off));  // a split type named with a base string
+}
+
+// Calls fn(id) for own ids of `group` the probe matches (named `name`, or
+// whose essential name it is), ascending, by reading every record; stops
+// when fn returns true.
 template <typename Fn>
-void scan_own_named(const Btf& btf, const Btf::Impl& impl, unsigned group, std::string_view name, Fn&& fn) {
-    if (name.empty() || name.find('\0') != std::string_view::npos) return;
-    const NameProbe probe(name);
+void scan_own_named(const Btf& btf, const Btf::Impl& impl, unsigned group, const NameProbe& probe, Fn&& fn) {
     const TypeId begin = btf.first_own_id(), count = btf.type_count() - begin;
     const std::uint8_t* types = impl.types;
     const std::uint32_t* offsets = impl.offsets.data();
@@ -127,15 +148,8 @@ void scan_own_named(const Btf& btf, const Btf::Impl& impl, unsigned group, std::
     for (TypeId i = 0; i < count; ++i) {
         // The group is in the index entry: other kinds' records are not read.
         if (entry_group(offsets[i]) != group) continue;
-        std::uint32_t off = TypeView::load32(types + entry_offset(offsets[i]));
-        bool hit;
-        if (off >= impl.start_str_off) {
-            std::uint32_t rel = off - impl.start_str_off;
-            hit = rel < impl.str_len && probe.matches(impl.strs + rel, own_end);
-        } else {  // a split type named with a base string
-            hit = btf.str(off) == name;
-        }
-        if (hit && fn(begin + i)) return;
+        const std::uint32_t off = TypeView::load32(types + entry_offset(offsets[i]));
+        if (name_matches(btf, impl, probe, off, own_end) && fn(begin + i)) return;
     }
 }
 
@@ -190,28 +204,55 @@ void build_index(const Btf& btf, const Btf::Impl& impl, unsigned group, NameInde
     for (std::uint32_t k = queued > kAhead ? queued - kAhead : 0; k < queued; ++k) insert(ring[k % kAhead]);
 }
 
-// Calls fn(id) for own ids of `group` named `name`, ascending; stops when fn
-// returns true. Scans while the group has had few lookups, then indexes it.
+// The group's own ids whose name holds "___", for essential-name lookups
+// once the group is indexed (one pass over its names, on first use).
+const std::vector<TypeId>& flavoured_ids(const Btf& btf, const Btf::Impl& impl, unsigned group, NameIndex& idx) {
+    std::call_once(idx.flavoured_once, [&] {
+        const TypeId begin = btf.first_own_id(), count = btf.type_count() - begin;
+        for (TypeId i = 0; i < count; ++i)
+            if (entry_group(impl.offsets[i]) == group &&
+                btf.type(begin + i).name().find("___") != std::string_view::npos)
+                idx.flavoured.push_back(begin + i);
+    });
+    return idx.flavoured;
+}
+
+// Calls fn(id) for own ids of `group` named `name` (with `essential`: whose
+// essential name is `name`), ascending; stops when fn returns true. Scans
+// while the group has had few lookups, then indexes it.
 template <typename Fn>
-void for_each_own_named(const Btf& btf, Btf::Impl& impl, unsigned group, std::string_view name, Fn&& fn) {
+void for_each_own_named(const Btf& btf, Btf::Impl& impl, unsigned group, std::string_view name, Fn&& fn,
+                        bool essential = false) {
+    if (name.empty() || name.find('\0') != std::string_view::npos) return;
+    const NameProbe probe(name, essential);
     NameIndex& idx = impl.index[group];
     if (impl.scans[group].load(std::memory_order_relaxed) < kScansBeforeIndex[group] &&
         impl.scans[group].fetch_add(1, std::memory_order_relaxed) < kScansBeforeIndex[group]) {
-        scan_own_named(btf, impl, group, name, fn);
+        scan_own_named(btf, impl, group, probe, fn);
         return;
     }
     std::call_once(impl.index_once[group], [&] { build_index(btf, impl, group, idx); });
     if (idx.slots.empty()) {  // the table could not be allocated: scan
-        scan_own_named(btf, impl, group, name, fn);
+        scan_own_named(btf, impl, group, probe, fn);
         return;
     }
+    std::vector<TypeId> flavours;  // essential lookups: "name___*" ids, merged in below
+    if (essential)
+        for (TypeId id : flavoured_ids(btf, impl, group, idx))
+            if (essential_name(btf.type(id).name()) == name) flavours.push_back(id);
+    auto flavour = flavours.begin();
     std::uint32_t h = name_hash(name);
     for (std::uint32_t slot = home_of(h, idx.mask); idx.slots[slot]; slot = (slot + 1) & idx.mask) {
         std::uint32_t e = idx.slots[slot];
         if (tag_of(e) != tag_of(h)) continue;
         TypeId id = e & NameIndex::kIdMask;
-        if (btf.type(id).name() == name && fn(id)) return;
+        if (!probe.exact || btf.type(id).name() != name) continue;
+        for (; flavour != flavours.end() && *flavour < id; ++flavour)
+            if (fn(*flavour)) return;
+        if (fn(id)) return;
     }
+    for (; flavour != flavours.end(); ++flavour)
+        if (fn(*flavour)) return;
 }
 
 }  // namespace
@@ -238,6 +279,19 @@ std::vector<TypeId> Btf::find_all(std::string_view name, Kind kind) const {
         if (type(id).kind() == kind) ids.push_back(id);
         return false;
     });
+    return ids;
+}
+
+std::vector<TypeId> Btf::find_all_essential(std::string_view essential, Kind kind) const {
+    std::vector<TypeId> ids;
+    if (impl_->base) ids = impl_->base->find_all_essential(essential, kind);
+    for_each_own_named(
+        *this, *impl_, index_group(static_cast<unsigned>(kind)), essential,
+        [&](TypeId id) {
+            if (type(id).kind() == kind) ids.push_back(id);
+            return false;
+        },
+        /*essential=*/true);
     return ids;
 }
 

@@ -118,13 +118,6 @@ private:
     void add_attachments();
     Ref module_btf(const std::string& module);
     Result<reloc::CoreResult> core_relocation(const reloc::CoreSite& site);
-    // The flavoured-name index of a target BTF, built on its first CO-RE use.
-    const reloc::FlavouredNames* flavoured(const btf::Btf& target) {
-        auto& slot = flavoured_[&target];
-        if (!slot) slot = std::make_unique<reloc::FlavouredNames>(target);
-        return slot.get();
-    }
-    std::map<const btf::Btf*, std::unique_ptr<reloc::FlavouredNames>> flavoured_;
 
     const Object& obj_;
     struct_ops::KernelBtf& kernel_;
@@ -166,13 +159,13 @@ Ref Builder::module_btf(const std::string& module) {
 // vmlinux first; the modules' BTF only for what vmlinux has no candidate
 // for (libbpf's order), so most loads never parse a module.
 Result<reloc::CoreResult> Builder::core_relocation(const reloc::CoreSite& site) {
-    std::vector<reloc::CoreTarget> targets{{&kernel_.vmlinux(), "vmlinux", flavoured(kernel_.vmlinux())}};
+    std::vector<reloc::CoreTarget> targets{{&kernel_.vmlinux(), "vmlinux"}};
     auto r = reloc::core_calc(obj_.btf(), site.relo, targets, &core_cache_);
     if (!r || r->found || kernel_.module_names().empty()) return r;
     for (const auto& m : kernel_.module_names()) {
         auto b = kernel_.module(m);
         if (!b) return std::move(b).error();
-        targets.push_back({*b, m, flavoured(**b)});
+        targets.push_back({*b, m});
     }
     return reloc::core_calc(obj_.btf(), site.relo, targets, &core_cache_);
 }

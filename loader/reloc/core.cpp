@@ -39,12 +39,14 @@ bool any_enum(const TypeView& t) { return t.kind() == Kind::Enum || t.kind() == 
 bool kinds_compat(const TypeView& a, const TypeView& b) {
     return a.kind() == b.kind() || (any_enum(a) && any_enum(b));
 }
-// Target types named `ess` of a kind CO-RE may match with `kind` (kinds_compat),
+// libbpf's candidates: target types whose essential name is `ess` ("foo" and
+// "foo___v2" alike) of a kind CO-RE may match with `kind` (kinds_compat),
 // ascending. Asking by kind searches only that kind's names, not all of
-// vmlinux's (Btf::find_all(name, kind)).
+// vmlinux's.
 std::vector<TypeId> search_candidates(const Btf& target, std::string_view ess, Kind kind) {
-    if (kind != Kind::Enum && kind != Kind::Enum64) return target.find_all(ess, kind);
-    std::vector<TypeId> ids = target.find_all(ess, Kind::Enum), wide = target.find_all(ess, Kind::Enum64);
+    if (kind != Kind::Enum && kind != Kind::Enum64) return target.find_all_essential(ess, kind);
+    std::vector<TypeId> ids = target.find_all_essential(ess, Kind::Enum),
+                        wide = target.find_all_essential(ess, Kind::Enum64);
     ids.insert(ids.end(), wide.begin(), wide.end());
     std::sort(ids.begin(), ids.end());
     return ids;
@@ -491,23 +493,6 @@ Result<Value> calc(const btf::CoreRelo& relo, const Spec* spec, TypeId local_roo
 
 }  // namespace
 
-FlavouredNames::FlavouredNames(const Btf& target) {
-    for (TypeId id = target.first_own_id(); id < target.type_count(); ++id) {
-        const std::string_view name = target.type(id).name();
-        if (name.find("___") == std::string_view::npos) continue;
-        const std::string_view ess = struct_ops::essential_name(name);
-        if (ess.size() != name.size()) by_essential_.emplace_back(ess, id);
-    }
-    std::sort(by_essential_.begin(), by_essential_.end());
-}
-
-std::vector<TypeId> FlavouredNames::find(std::string_view essential) const {
-    std::vector<TypeId> ids;
-    auto it = std::lower_bound(by_essential_.begin(), by_essential_.end(), std::make_pair(essential, TypeId{0}));
-    for (; it != by_essential_.end() && it->first == essential; ++it) ids.push_back(it->second);
-    return ids;
-}
-
 bool types_are_compat(const Btf& local, TypeId local_id, const Btf& target, TypeId target_id) {
     return types_compat(local, local_id, target, target_id);
 }
@@ -540,20 +525,8 @@ Result<CoreResult> core_calc(const Btf& local, const btf::CoreRelo& relo, const 
     std::string where;
     for (const CoreTarget& target : targets) {
         bool any_candidate = false;
-        // libbpf's candidates: every target type whose essential name is
-        // ours, so also "foo___v2" for a local "foo___x" (FlavouredNames).
-        std::vector<TypeId> uncached, with_flavoured;
-        const std::vector<TypeId>* cands = &candidates(*target.btf, ess, lt.kind(), cache, uncached);
-        if (target.flavoured) {
-            const std::vector<TypeId> more = target.flavoured->find(ess);
-            if (!more.empty()) {
-                with_flavoured = *cands;
-                with_flavoured.insert(with_flavoured.end(), more.begin(), more.end());
-                std::sort(with_flavoured.begin(), with_flavoured.end());
-                cands = &with_flavoured;
-            }
-        }
-        for (TypeId cand : *cands) {
+        std::vector<TypeId> uncached;
+        for (TypeId cand : candidates(*target.btf, ess, lt.kind(), cache, uncached)) {
             if (cand < target.btf->first_own_id() && target.name != "vmlinux") continue;  // base types: seen in vmlinux
             if (!kinds_compat(lt, target.btf->type(cand))) continue;
             any_candidate = true;

@@ -22,24 +22,9 @@
 
 namespace rawops::reloc {
 
-// The target types whose names carry a ___flavour, by essential name.
-// libbpf takes "foo___v2" in the target as a candidate for a local
-// "foo___x" (both are "foo"); the exact-name index cannot find those, and
-// they are few, so this one pass over the target's names collects them.
-class FlavouredNames {
-public:
-    explicit FlavouredNames(const btf::Btf& target);
-    // Ids (ascending) of the target's own types whose essential name is `essential`.
-    std::vector<btf::TypeId> find(std::string_view essential) const;
-
-private:
-    std::vector<std::pair<std::string_view, btf::TypeId>> by_essential_;  // sorted
-};
-
 struct CoreTarget {
     const btf::Btf* btf = nullptr;
     std::string name;  // "vmlinux" or the module's name
-    const FlavouredNames* flavoured = nullptr;  // null: exact names only
 };
 
 struct CoreResult {

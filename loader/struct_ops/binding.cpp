@@ -26,15 +26,6 @@ std::optional<std::pair<btf::Member, std::uint32_t>> direct_member(const btf::Ty
 
 }  // namespace
 
-std::string_view essential_name(std::string_view name) {
-    // libbpf's bpf_core_essential_name_len: the last "X___Y" where neither X
-    // nor Y is '_' marks the flavour; "a___b___c" is "a___b", "__x___" stays.
-    for (std::size_t i = name.size() >= 5 ? name.size() - 5 + 1 : 0; i-- > 0;) {
-        if (name[i] != '_' && name.compare(i + 1, 3, "___") == 0 && name[i + 4] != '_') return name.substr(0, i + 1);
-    }
-    return name;
-}
-
 Result<KernelOpsType> find_kernel_ops_type(KernelBtf& kernel, std::string_view name,
                                            const std::optional<std::string>& only_module) {
     const std::string ess(essential_name(name));

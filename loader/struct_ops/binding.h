@@ -42,8 +42,8 @@ struct KernelOpsType {
 Result<KernelOpsType> find_kernel_ops_type(KernelBtf& kernel, std::string_view name,
                                            const std::optional<std::string>& only_module = std::nullopt);
 
-// "foo___bar" -> "foo" (libbpf's bpf_core_essential_name_len).
-std::string_view essential_name(std::string_view name);
+// "foo___bar" -> "foo": types bind by their essential name, as in CO-RE.
+using btf::essential_name;
 
 // The program a relocation put into a function-pointer member of the variable.
 struct SlotProgram {

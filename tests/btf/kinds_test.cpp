@@ -253,3 +253,31 @@ TEST_CASE("name index: many types sharing names come back in id order") {
     }
     CHECK(r->find_all("nothing").empty());
 }
+
+TEST_CASE("essential-name lookups find flavours, on the scan path and once the group is indexed") {
+    BtfBuilder b;
+    auto i32 = b.int_("int", 4, 32, 1);
+    std::vector<TypeId> want_foo, want_ab;
+    want_foo.push_back(b.typedef_("foo", i32));
+    b.typedef_("foobar", i32);       // a longer name, not a flavour
+    b.typedef_("foo__x", i32);       // two underscores: not a flavour separator
+    want_foo.push_back(b.typedef_("foo___v2", i32));
+    b.type("foo___v3", 7, 0, false, 0);  // a FWD: another kind
+    b.typedef_("a___b", i32);        // essential name "a", not "a___b"
+    want_ab.push_back(b.typedef_("a___b___c", i32));
+    want_foo.push_back(b.typedef_("foo___v2___", i32));  // "___" at the end is no separator: essential "foo"
+    for (int i = 0; i < 50; ++i) b.typedef_("filler_" + std::to_string(i), i32);
+    auto r = Btf::parse(b.build(), nullptr, "flavours");
+    REQUIRE(r.ok());
+    // Enough rounds that the typedef group stops scanning and builds its
+    // index: both paths must give the same ascending lists.
+    for (int round = 0; round < 12; ++round) {
+        CAPTURE(round);
+        CHECK(r->find_all_essential("foo", Kind::Typedef) == want_foo);
+        CHECK(r->find_all_essential("a___b", Kind::Typedef) == want_ab);
+        CHECK(r->find_all_essential("a", Kind::Typedef) == std::vector<TypeId>{want_ab.front() - 1});
+        CHECK(r->find_all_essential("fo", Kind::Typedef).empty());
+        CHECK(r->find_all_essential("foo", Kind::Fwd).size() == 1);
+        CHECK(r->find_all("foo", Kind::Typedef) == std::vector<TypeId>{want_foo.front()});
+    }
+}
