@@ -323,38 +323,6 @@ Status Scanner::run(std::uint32_t ref_limit) {
 
 Status scan_types(Btf::Impl& impl) { return Scanner(impl).run(0); }
 
-namespace {
-
-// Bytes after struct btf_type, per kind: fixed + per_vlen * vlen, packed in
-// one word (fixed in bits 0-7, per_vlen in 8-15, bit 16 for an unknown kind)
-// so the trusted pass does one table load per record.
-constexpr std::uint32_t rule(std::uint32_t fixed, std::uint32_t per_vlen) { return fixed | per_vlen << 8; }
-// The lookup group of each kind goes in bits 30-31, where the offset entry wants it.
-constexpr std::uint32_t kUnknownKind = 1u << 16;
-constexpr auto kTrailing = [] {
-    std::array<std::uint32_t, 32> t{};
-    for (auto& r : t) r = kUnknownKind;
-    t[BTF_KIND_INT] = rule(4, 0);
-    t[BTF_KIND_PTR] = rule(0, 0);
-    t[BTF_KIND_ARRAY] = rule(sizeof(struct btf_array), 0);
-    t[BTF_KIND_STRUCT] = t[BTF_KIND_UNION] = rule(0, sizeof(struct btf_member));
-    t[BTF_KIND_ENUM] = rule(0, sizeof(struct btf_enum));
-    t[BTF_KIND_FWD] = t[BTF_KIND_TYPEDEF] = t[BTF_KIND_VOLATILE] = t[BTF_KIND_CONST] = t[BTF_KIND_RESTRICT] =
-        rule(0, 0);
-    t[BTF_KIND_FUNC] = rule(0, 0);  // vlen is the linkage
-    t[BTF_KIND_FUNC_PROTO] = rule(0, sizeof(struct btf_param));
-    t[BTF_KIND_VAR] = rule(sizeof(struct btf_var), 0);
-    t[BTF_KIND_DATASEC] = rule(0, sizeof(struct btf_var_secinfo));
-    t[BTF_KIND_FLOAT] = t[BTF_KIND_TYPE_TAG] = rule(0, 0);
-    t[BTF_KIND_DECL_TAG] = rule(sizeof(struct btf_decl_tag), 0);
-    t[BTF_KIND_ENUM64] = rule(0, sizeof(struct btf_enum64));
-    for (unsigned k = 0; k < 32; ++k)
-        if (!(t[k] & kUnknownKind)) t[k] |= index_group(k) << 30;
-    return t;
-}();
-
-}  // namespace
-
 [[gnu::cold, gnu::noinline]] Error trusted_error(const Btf::Impl& impl, std::size_t index, std::uint64_t pos,
                                                  const std::string& what) {
     return Error("BTF '" + impl.name + "': type [" + num(impl.start_id + index) + "] at type section offset " +
@@ -396,12 +364,33 @@ Status scan_types_trusted(Btf::Impl& impl) {
         // VM: 2.1 ms -> 1.3 ms for the walk).
         __builtin_prefetch(types + pos + 768);
         __builtin_prefetch(types + pos + 4096);
+        // The step is a branch on the kind, not a table load: a predicted
+        // branch lets the next record's address be computed before this
+        // record's bytes arrive, where a load from a table always waits for
+        // them (vmlinux 6.18: ~650 -> ~530 us for the walk).
         const std::uint32_t info = raw::info(types + pos);
-        const std::uint32_t r = kTrailing[raw::kind_of(info)];
-        if (r & kUnknownKind) [[unlikely]]
-            return trusted_error(impl, n, pos, "unknown kind " + num(raw::kind_of(info)));
-        out[n++] = static_cast<std::uint32_t>(pos) | (r & 0xc0000000u);
-        pos += raw::kTypeHeaderSize + (r & 0xff) + ((r >> 8) & 0xff) * (info & 0xffff);
+        const std::uint32_t vlen = info & 0xffff;
+        const auto entry = [&](unsigned group) { out[n++] = static_cast<std::uint32_t>(pos) | group << 30; };
+        constexpr std::uint32_t h = raw::kTypeHeaderSize;
+        switch (raw::kind_of(info)) {
+        case BTF_KIND_FUNC: entry(kGroupFunc); pos += h; break;
+        case BTF_KIND_PTR: case BTF_KIND_TYPEDEF: case BTF_KIND_VOLATILE: case BTF_KIND_CONST:
+        case BTF_KIND_RESTRICT: case BTF_KIND_FLOAT: case BTF_KIND_TYPE_TAG:
+            entry(kGroupOther); pos += h; break;
+        case BTF_KIND_FWD: entry(kGroupComposite); pos += h; break;
+        case BTF_KIND_INT: entry(kGroupOther); pos += h + 4; break;
+        case BTF_KIND_VAR: entry(kGroupOther); pos += h + sizeof(struct btf_var); break;
+        case BTF_KIND_DECL_TAG: entry(kGroupOther); pos += h + sizeof(struct btf_decl_tag); break;
+        case BTF_KIND_ARRAY: entry(kGroupOther); pos += h + sizeof(struct btf_array); break;
+        case BTF_KIND_STRUCT: case BTF_KIND_UNION:
+            entry(kGroupComposite); pos += h + std::uint64_t{sizeof(struct btf_member)} * vlen; break;
+        case BTF_KIND_ENUM: entry(kGroupEnum); pos += h + std::uint64_t{sizeof(struct btf_enum)} * vlen; break;
+        case BTF_KIND_ENUM64: entry(kGroupEnum); pos += h + std::uint64_t{sizeof(struct btf_enum64)} * vlen; break;
+        case BTF_KIND_FUNC_PROTO: entry(kGroupOther); pos += h + std::uint64_t{sizeof(struct btf_param)} * vlen; break;
+        case BTF_KIND_DATASEC:
+            entry(kGroupOther); pos += h + std::uint64_t{sizeof(struct btf_var_secinfo)} * vlen; break;
+        default: [[unlikely]] return trusted_error(impl, n, pos, "unknown kind " + num(raw::kind_of(info)));
+        }
     }
     if (pos != len) {
         if (pos > len) {  // the last record runs past the end
