@@ -332,6 +332,9 @@ public:
     // These are CO-RE's candidates (libbpf's bpf_core_add_cands), found in
     // the same one scan or index lookup as an exact name.
     std::vector<TypeId> find_all_essential(std::string_view essential, Kind kind) const;
+    // This BTF's own ids (not the base's) of that kind whose name starts with
+    // `prefix`, ascending: one scan of that kind's group of names.
+    std::vector<TypeId> own_types_with_prefix(std::string_view prefix, Kind kind) const;
 
     // Follows TYPEDEF, VOLATILE, CONST, RESTRICT and TYPE_TAG to the first
     // other type (possibly void).

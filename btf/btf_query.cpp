@@ -96,20 +96,24 @@ constexpr std::uint32_t kScansBeforeIndex[kGroupCount] = {
     6,   // the rest
 };
 
+// What a name lookup matches: the name itself, every name whose essential
+// name it is ("foo" finds "foo" and "foo___v2"), or every name it begins.
+enum class Match { Exact, Essential, Prefix };
+
 // The first up-to-8 bytes of a name with its NUL when it fits: one 64-bit
-// compare rejects nearly every record of a scan before any strcmp. As a
-// prefix probe (essential-name lookups) the NUL is not part of the word.
+// compare rejects nearly every record of a scan before any strcmp. For
+// essential and prefix lookups the NUL is not part of the word.
 struct NameProbe {
     std::string_view name;
-    bool prefix = false;
+    Match match = Match::Exact;
     // An essential name must be its own: "a___b" (the essential name of
     // "a___b___c") is not that of a type named "a___b" (whose is "a").
     bool exact = true;
     std::uint64_t word = 0, mask = 0;
-    explicit NameProbe(std::string_view n, bool as_prefix = false)
-        : name(n), prefix(as_prefix), exact(!as_prefix || essential_name(n) == n) {
-        // + the NUL (word is zero there) unless only the prefix counts
-        std::size_t k = std::min<std::size_t>(n.size() + (as_prefix ? 0 : 1), 8);
+    explicit NameProbe(std::string_view n, Match m = Match::Exact)
+        : name(n), match(m), exact(m != Match::Essential || essential_name(n) == n) {
+        // + the NUL (word is zero there) when the name must end there
+        std::size_t k = std::min<std::size_t>(n.size() + (m == Match::Exact ? 1 : 0), 8);
         std::memcpy(&word, n.data(), std::min<std::size_t>(n.size(), 8));
         mask = k == 8 ? ~0ULL : (1ULL << (8 * k)) - 1;
         word &= mask;
@@ -122,12 +126,20 @@ struct NameProbe {
             if ((w & mask) != word) return false;
         }
         if (std::strncmp(p, name.data(), name.size()) != 0) return false;
+        if (match == Match::Prefix) return true;
         const char next = p[name.size()];
-        // "foo___v2" for "foo": only a flavour suffix may follow (it starts with '_').
         if (next == '\0') return exact;
-        return prefix && next == '_' && essential_name(p) == name;
+        // "foo___v2" for "foo": only a flavour suffix may follow (it starts with '_').
+        return match == Match::Essential && next == '_' && essential_name(p) == name;
     }
-    bool matches(std::string_view s) const { return prefix ? essential_name(s) == name : s == name; }
+    bool matches(std::string_view s) const {
+        switch (match) {
+        case Match::Exact: return s == name;
+        case Match::Essential: return essential_name(s) == name;
+        case Match::Prefix: return s.starts_with(name);
+        }
+        return false;
+    }
 };
 
 // Calls visit(i) for each index i < count whose offset entry is in `group`,
@@ -255,7 +267,7 @@ template <typename Fn>
 void for_each_own_named(const Btf& btf, Btf::Impl& impl, unsigned group, std::string_view name, Fn&& fn,
                         bool essential = false) {
     if (name.empty() || name.find('\0') != std::string_view::npos) return;
-    const NameProbe probe(name, essential);
+    const NameProbe probe(name, essential ? Match::Essential : Match::Exact);
     NameIndex& idx = impl.index[group];
     if (impl.scans[group].load(std::memory_order_relaxed) < kScansBeforeIndex[group] &&
         impl.scans[group].fetch_add(1, std::memory_order_relaxed) < kScansBeforeIndex[group]) {
@@ -323,6 +335,18 @@ std::vector<TypeId> Btf::find_all_essential(std::string_view essential, Kind kin
             return false;
         },
         /*essential=*/true);
+    return ids;
+}
+
+std::vector<TypeId> Btf::own_types_with_prefix(std::string_view prefix, Kind kind) const {
+    std::vector<TypeId> ids;
+    if (prefix.empty() || prefix.find('\0') != std::string_view::npos) return ids;
+    // Always a scan: a hash table cannot answer a prefix.
+    scan_own_named(*this, *impl_, index_group(static_cast<unsigned>(kind)), NameProbe(prefix, Match::Prefix),
+                   [&](TypeId id) {
+                       if (type(id).kind() == kind) ids.push_back(id);
+                       return false;
+                   });
     return ids;
 }
 

@@ -52,11 +52,10 @@ OpsMember member_of(const btf::Btf& b, const btf::Member& m, std::uint32_t index
 // Every struct_ops type defined by one BTF (its own ids only for a module).
 void collect(const btf::Btf& b, const std::string& module, std::vector<OpsType>& out) {
     const std::string_view prefix = struct_ops::kValueTypePrefix;
-    for (btf::TypeId id = b.first_own_id(); id < b.type_count(); ++id) {
+    // One scan of the struct names, compared in place; reading every type
+    // record instead was a third of the command's instructions.
+    for (const btf::TypeId id : b.own_types_with_prefix(prefix, btf::Kind::Struct)) {
         const btf::TypeView vt = b.type(id);
-        // The prefix is compared in place: measuring every struct's name
-        // first (string_view's strlen) was a tenth of the command's time.
-        if (vt.kind() != btf::Kind::Struct || !b.str_starts_with(vt.name_off(), prefix)) continue;
         const std::string name(vt.name().substr(prefix.size()));
         // The kernel declares bpf_struct_ops_<T> as { common; struct T data; }:
         // T is the type of that member, no search of every name needed (and

@@ -171,3 +171,29 @@ TEST_CASE("real module BTF under /sys/kernel/btf, when any is loaded") {
         if (m.ok()) CHECK(m->first_own_id() == vmlinux->type_count());
     }
 }
+
+TEST_CASE("own_types_with_prefix: this BTF's own types of one kind, by name prefix") {
+    BtfBuilder b;
+    auto i32 = b.int_("int", 4, 32, 1);
+    auto base_ops = b.composite(false, "bpf_struct_ops_base", 4, {{"x", i32, 0}});
+    b.composite(true, "bpf_struct_ops_union", 4, {{"x", i32, 0}});  // a union: another kind
+    b.composite(false, "bpf_struct_op", 4, {{"x", i32, 0}});        // shorter than the prefix
+    b.composite(false, "xbpf_struct_ops_y", 4, {{"x", i32, 0}});    // the prefix elsewhere in the name
+    auto base_bytes = b.build();
+    auto base = Btf::parse(base_bytes, nullptr, "base");
+    REQUIRE(base.ok());
+    CHECK(base->own_types_with_prefix("bpf_struct_ops_", Kind::Struct) == std::vector<TypeId>{base_ops});
+    CHECK(base->own_types_with_prefix("bpf_struct_ops_", Kind::Union).size() == 1);
+    CHECK(base->own_types_with_prefix("nothing", Kind::Struct).empty());
+    CHECK(base->own_types_with_prefix("", Kind::Struct).empty());
+
+    BtfBuilder s(base->type_count(), base->str_end(), /*split=*/true);
+    auto a = s.composite(false, "bpf_struct_ops_mod_a", 4, {{"x", i32, 0}});
+    s.typedef_("bpf_struct_ops_typedef", i32);
+    auto c = s.composite(false, "bpf_struct_ops_mod_c", 4, {{"x", i32, 0}});
+    auto split_bytes = s.build();
+    auto split = Btf::parse(split_bytes, &*base, "mod");
+    REQUIRE(split.ok());
+    // The base's bpf_struct_ops_base is not the module's own.
+    CHECK(split->own_types_with_prefix("bpf_struct_ops_", Kind::Struct) == std::vector<TypeId>{a, c});
+}
