@@ -153,6 +153,6 @@ void setup_btf(CLI::App& root, int& exit_code) {
 
 }  // namespace
 
-RAWOPS_CLI_COMMAND(50, setup_btf);
+RAWOPS_CLI_COMMAND(50, setup_btf, "btf");
 
 }  // namespace rawops::cli

@@ -314,5 +314,5 @@ void setup_inspect(CLI::App& root, int& exit_code) {
 }
 
 }  // namespace
-RAWOPS_CLI_COMMAND(30, setup_inspect);
+RAWOPS_CLI_COMMAND(30, setup_inspect, "inspect");
 }  // namespace rawops::cli

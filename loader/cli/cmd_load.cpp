@@ -128,5 +128,5 @@ void setup_load(CLI::App& root, int& exit_code) {
 }
 
 }  // namespace
-RAWOPS_CLI_COMMAND(10, setup_load);
+RAWOPS_CLI_COMMAND(10, setup_load, "load");
 }  // namespace rawops::cli

@@ -400,5 +400,5 @@ void setup_map(CLI::App& root, int& exit_code) {
 }
 
 }  // namespace
-RAWOPS_CLI_COMMAND(70, setup_map);
+RAWOPS_CLI_COMMAND(70, setup_map, "map");
 }  // namespace rawops::cli

@@ -37,5 +37,5 @@ void setup_plan(CLI::App& root, int& exit_code) {
 }
 
 }  // namespace
-RAWOPS_CLI_COMMAND(20, setup_plan);
+RAWOPS_CLI_COMMAND(20, setup_plan, "plan");
 }  // namespace rawops::cli

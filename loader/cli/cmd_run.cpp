@@ -642,5 +642,5 @@ void setup_run(CLI::App& root, int& exit_code) {
 }
 
 }  // namespace
-RAWOPS_CLI_COMMAND(15, setup_run);
+RAWOPS_CLI_COMMAND(15, setup_run, "run");
 }  // namespace rawops::cli

@@ -283,5 +283,5 @@ void setup_show(CLI::App& root, int& exit_code) {
 }
 
 }  // namespace
-RAWOPS_CLI_COMMAND(67, setup_show);
+RAWOPS_CLI_COMMAND(67, setup_show, "show", "dump");
 }  // namespace rawops::cli

@@ -96,5 +96,5 @@ void setup_status(CLI::App& root, int& exit_code) {
 }
 
 }  // namespace
-RAWOPS_CLI_COMMAND(65, setup_status);
+RAWOPS_CLI_COMMAND(65, setup_status, "status");
 }  // namespace rawops::cli

@@ -133,5 +133,5 @@ void setup_types(CLI::App& root, int& exit_code) {
 }
 
 }  // namespace
-RAWOPS_CLI_COMMAND(40, setup_types);
+RAWOPS_CLI_COMMAND(40, setup_types, "types");
 }  // namespace rawops::cli

@@ -53,5 +53,5 @@ void setup_unload(CLI::App& root, int& exit_code) {
 }
 
 }  // namespace
-RAWOPS_CLI_COMMAND(60, setup_unload);
+RAWOPS_CLI_COMMAND(60, setup_unload, "unload");
 }  // namespace rawops::cli

@@ -47,5 +47,5 @@ void setup_update(CLI::App& root, int& exit_code) {
 }
 
 }  // namespace
-RAWOPS_CLI_COMMAND(50, setup_update);
+RAWOPS_CLI_COMMAND(50, setup_update, "update");
 }  // namespace rawops::cli

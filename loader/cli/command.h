@@ -1,6 +1,9 @@
 // How a subcommand joins the `rawops` CLI: each cmd_*.cpp file defines a
 // setup function that adds its CLI11 subcommand, and registers it with
-// RAWOPS_CLI_COMMAND. main.cpp adds them in `order` (the order of --help).
+// RAWOPS_CLI_COMMAND with the names of the subcommands it adds. main.cpp adds
+// them in `order` (the order of --help); when the command line names a
+// subcommand, only the entry that adds it is set up (building every
+// command's options was a sixth of a `rawops types` run).
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -31,15 +34,18 @@ using CommandSetup = void (*)(CLI::App& root, int& exit_code);
 struct CommandEntry {
     int order;
     CommandSetup setup;
+    std::vector<std::string> names;  // the top-level subcommands `setup` adds
 };
 
 std::vector<CommandEntry>& command_registry();
 
 struct CommandRegistrar {
-    CommandRegistrar(int order, CommandSetup setup) { command_registry().push_back({order, setup}); }
+    CommandRegistrar(int order, CommandSetup setup, std::vector<std::string> names) {
+        command_registry().push_back({order, setup, std::move(names)});
+    }
 };
 
 }  // namespace rawops::cli
 
-#define RAWOPS_CLI_COMMAND(order, setup_fn) \
-    static ::rawops::cli::CommandRegistrar rawops_cli_registrar_##setup_fn(order, setup_fn)
+#define RAWOPS_CLI_COMMAND(order, setup_fn, ...) \
+    static ::rawops::cli::CommandRegistrar rawops_cli_registrar_##setup_fn(order, setup_fn, {__VA_ARGS__})

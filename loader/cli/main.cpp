@@ -35,7 +35,17 @@ int main(int argc, char** argv) {
     auto commands = command_registry();
     std::sort(commands.begin(), commands.end(),
               [](const CommandEntry& a, const CommandEntry& b) { return a.order < b.order; });
-    for (const auto& c : commands) c.setup(app, exit_code);
+    // The subcommand the command line starts with, if any: only its entry is
+    // set up. Anything else (no subcommand, a typo, a top-level --help or
+    // --version before it) sets up all of them, for the full listing or error.
+    const CommandEntry* named = nullptr;
+    if (argc > 1)
+        for (const auto& c : commands)
+            if (std::find(c.names.begin(), c.names.end(), argv[1]) != c.names.end()) named = &c;
+    if (named)
+        named->setup(app, exit_code);
+    else
+        for (const auto& c : commands) c.setup(app, exit_code);
 
     try {
         app.parse(argc, argv);
