@@ -7,7 +7,23 @@ namespace {
 // Deeper than any C type nests; reached only by BTF whose references loop
 // through modifiers (CONST -> VOLATILE -> CONST ...).
 constexpr unsigned kMaxDepth = 600;
+// Work for one root (dump_type, extern_decl, kfunc_decl): order() and emit()
+// memoize named types, but not prototypes, arrays and qualifiers, so a
+// prototype whose k parameters are each a prototype of k parameters ... is
+// walked k^depth times within kMaxDepth, and its declarator is k^depth long.
+// The largest vmlinux root takes a few thousand steps.
+constexpr std::uint64_t kMaxSteps = 1u << 20;
 }  // namespace
+
+std::string Printer::while_writing() const { return " (while writing " + btf_.describe(root_) + ")"; }
+
+bool Printer::step(TypeId id) {
+    if (failed_) return false;
+    if (++steps_ <= kMaxSteps) return true;
+    fail(btf_.describe(id) + ": more than " + std::to_string(kMaxSteps) +
+         " steps to write it (prototypes or arrays fanning out?)" + while_writing());
+    return false;
+}
 
 Printer::Printer(const Btf& btf)
     : btf_(btf), layout_(btf), state_(btf.type_count()), dup_(btf.type_count(), 0) {
@@ -65,6 +81,7 @@ Status Printer::dump_type(TypeId id) {
     if (failed_) return error_;
     if (!btf_.has_type(id)) return Error("BTF '" + btf_.name() + "': no type id " + std::to_string(id));
     queue_.clear();
+    start_root(id);
     if (order(id, false, 0) < 0) return error_;
     for (TypeId q : queue_) emit(q, 0, 0);
     if (failed_) return error_;
@@ -75,9 +92,9 @@ Status Printer::dump_type(TypeId id) {
 // dependency is strong (the definition must be complete first), 0 when weak
 // (a forward declaration will do: a named struct behind a pointer).
 int Printer::order(TypeId id, bool through_ptr, unsigned depth) {
-    if (failed_) return -1;
+    if (!step(id)) return -1;
     if (depth > kMaxDepth) {
-        fail(btf_.describe(id) + ": type chain deeper than " + std::to_string(kMaxDepth) + " (a loop?)");
+        fail(btf_.describe(id) + ": type chain deeper than " + std::to_string(kMaxDepth) + " (a loop?)" + while_writing());
         return -1;
     }
     TypeState& st = state_[id];
@@ -146,7 +163,11 @@ int Printer::order(TypeId id, bool through_ptr, unsigned depth) {
 // `container` is the struct or typedef being written when `id` is reached
 // from inside it (0 at top level).
 void Printer::emit(TypeId id, TypeId container, unsigned depth) {
-    if (failed_ || depth > kMaxDepth) return;
+    if (!step(id)) return;
+    if (depth > kMaxDepth) {  // order() went this deep already: only a loop order() did not follow
+        fail(btf_.describe(id) + ": type chain deeper than " + std::to_string(kMaxDepth) + " (a loop?)" + while_writing());
+        return;
+    }
     TypeState& st = state_[id];
     if (st.emit == kEmitted) return;
     TypeView t = btf_.type(id);
