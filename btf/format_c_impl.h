@@ -106,6 +106,8 @@ private:
     std::vector<TypeId> decl_stack_;
     unsigned inline_depth_ = 0;  // nesting of inline anonymous definitions
     std::uint64_t steps_ = 0;    // work spent on the current root (step())
+    std::uint64_t total_steps_ = 0;  // and on the whole dump
+    std::uint64_t max_total_steps_ = 0;
     TypeId root_ = 0;
     bool type_tag_macro_ = false;
     bool printed_record_ = false;

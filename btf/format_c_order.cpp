@@ -13,12 +13,21 @@ constexpr unsigned kMaxDepth = 600;
 // walked k^depth times within kMaxDepth, and its declarator is k^depth long.
 // The largest vmlinux root takes a few thousand steps.
 constexpr std::uint64_t kMaxSteps = 1u << 20;
+// The whole dump: each root below kMaxSteps, but a thousand typedefs of one
+// prototype that fans out would each walk it. vmlinux (6.18, 126k types)
+// takes 615k steps in all, 5 a type; this allows 64 a type and 4M more.
+constexpr std::uint64_t kTotalStepsPerType = 64, kTotalStepsBase = 1u << 22;
 }  // namespace
 
 std::string Printer::while_writing() const { return " (while writing " + btf_.describe(root_) + ")"; }
 
 bool Printer::step(TypeId id) {
     if (failed_) return false;
+    if (++total_steps_ > max_total_steps_) {
+        fail(btf_.describe(id) + ": more than " + std::to_string(max_total_steps_) +
+             " steps for the whole dump (types fanning out?)" + while_writing());
+        return false;
+    }
     if (++steps_ <= kMaxSteps) return true;
     fail(btf_.describe(id) + ": more than " + std::to_string(kMaxSteps) +
          " steps to write it (prototypes or arrays fanning out?)" + while_writing());
@@ -26,7 +35,8 @@ bool Printer::step(TypeId id) {
 }
 
 Printer::Printer(const Btf& btf)
-    : btf_(btf), layout_(btf), state_(btf.type_count()), dup_(btf.type_count(), 0) {
+    : btf_(btf), layout_(btf), state_(btf.type_count()), dup_(btf.type_count(), 0),
+      max_total_steps_(kTotalStepsBase + kTotalStepsPerType * btf.type_count()) {
     state_[0].order = kOrdered;  // void needs nothing
     state_[0].emit = kEmitted;
     mark_referenced();
