@@ -308,21 +308,21 @@ TEST_CASE("bounds: value decoding cuts loops and fan-out, naming the type") {
 }
 
 TEST_CASE("bounds: many roots each under the per-root budget stop at the whole dump's") {
-    // One prototype fanning out 5^7 ways (under 2^20 steps to write), named
-    // by 200 typedefs: each root alone is fine, all of them would be ~10^8
+    // One prototype fanning out 4^6 ways (under 2^16 steps to write), named
+    // by 400 typedefs: each root alone is fine, all of them would be ~10^7
     // steps. The whole dump is bounded by the number of types.
     BtfBuilder b;
     const auto i = b.int_("int", 4, 32, 1);
     auto prev = b.func_proto(i, {{"x", i}});
-    for (int level = 0; level < 7; ++level) {
+    for (int level = 0; level < 6; ++level) {
         const auto p = b.ptr(prev);
         std::vector<std::pair<std::string, std::uint32_t>> params;
-        for (int k = 0; k < 5; ++k) params.push_back({"a" + std::to_string(k), p});
+        for (int k = 0; k < 4; ++k) params.push_back({"a" + std::to_string(k), p});
         prev = b.func_proto(i, params);
     }
     const auto top = b.ptr(prev);
     TypeId first = 0;
-    for (int k = 0; k < 200; ++k) {
+    for (int k = 0; k < 400; ++k) {
         const auto t = b.typedef_("fan" + std::to_string(k) + "_t", top);
         if (!first) first = t;
     }
