@@ -2,11 +2,14 @@
 // compatibility, TYPE_MATCHES, spec parsing and the member search through
 // anonymous members must each stop at their bound with an error naming the
 // type, never recurse without end, take k^depth time, or answer "no match".
+// Also --set's value encoder (loader/edits.cpp), which sizes arrays from the
+// same crafted BTF.
 #include <doctest/doctest.h>
 
 #include <chrono>
 #include <string>
 
+#include "loader/edits.h"
 #include "loader/reloc/core.h"
 #include "tests/btf/btf_builder.h"
 
@@ -140,4 +143,27 @@ TEST_CASE("CO-RE TYPE_MATCHES: a struct embedding itself several times stops at 
     REQUIRE_FALSE(r.ok());
     CHECK((contains(r.error().message(), "types compared") || contains(r.error().message(), "deeper than 32")));
     CHECK(contains(r.error().message(), "'self'"));
+}
+
+TEST_CASE("encode_value (--set): an array claiming gigabytes is refused before anything is allocated") {
+    // char-like elements of 1 byte, 0xffffffff of them (4 GiB), and an
+    // array of 0x10000 arrays of 0x10000 u64: size_of overflows 32 bits.
+    BtfBuilder b;
+    const auto u8 = b.int_("u8", 1, 8, 0);
+    const auto u64 = b.int_("u64", 8, 64, 0);
+    const auto huge = b.array(u8, u8, 0xffffffffu);
+    const auto inner = b.array(u64, u8, 0x10000);
+    const auto outer = b.array(inner, u8, 0x10000);
+    const auto small = b.array(u64, u8, 2);
+    const btf::Btf btf = parse(b);
+    auto h = quickly([&] { return encode_value(btf, huge, "1,2"); });
+    REQUIRE_FALSE(h.ok());
+    CHECK(contains(h.error().message(), "larger than any global data section"));
+    auto o = quickly([&] { return encode_value(btf, outer, "1"); });
+    REQUIRE_FALSE(o.ok());
+    CHECK(contains(o.error().message(), "overflows 32 bits"));
+    auto s = encode_value(btf, small, "1,2");
+    REQUIRE_MESSAGE(s.ok(), s.error().message());
+    CHECK(s->size() == 16);
+    CHECK((*s)[8] == 2);
 }
