@@ -6,6 +6,8 @@
 #include <cstring>
 #include <functional>
 #include <string>
+#include <unordered_map>
+#include <unordered_set>
 
 #ifdef __SSE2__
 #include <emmintrin.h>
@@ -415,10 +417,15 @@ Result<std::uint32_t> Btf::size_of(TypeId id) const {
 
 Result<std::uint32_t> Btf::align_of(TypeId id) const {
     // Iterative over modifiers/arrays; one level of recursion per struct
-    // nesting, bounded by kMaxDepth through the depth argument.
+    // nesting, bounded by kMaxDepth through the depth argument. A struct's
+    // alignment does not depend on where it sits, so each is computed once
+    // per call: without that, a struct whose k members are all one struct of
+    // k members ... costs k^depth (a struct embedding itself k times: k^32).
+    std::unordered_map<TypeId, std::uint32_t> done;
     std::function<Result<std::uint32_t>(TypeId, int)> align = [&](TypeId tid, int depth) -> Result<std::uint32_t> {
         if (depth >= kMaxDepth)
-            return Error("BTF '" + impl_->name + "': " + describe(id) + ": type nesting deeper than " + num(kMaxDepth));
+            return Error("BTF '" + impl_->name + "': " + describe(id) + ": type nesting deeper than " + num(kMaxDepth) +
+                         " at " + describe(tid) + " (a loop?)");
         auto tr = checked_type(tid);
         if (!tr) return std::move(tr).error();
         TypeView t = *tr;
@@ -433,16 +440,22 @@ Result<std::uint32_t> Btf::align_of(TypeId id) const {
         case Kind::Array:
             return align(t.array().elem_type, depth + 1);
         case Kind::Struct: case Kind::Union: {
+            if (auto it = done.find(tid); it != done.end()) return it->second;
             std::uint32_t max_align = 1;
+            bool packed = false;
             for (Member m : t.members()) {
                 auto a = align(m.type, depth + 1);
                 if (!a) return a;
                 // A member not at a multiple of its natural alignment means
                 // the struct is packed: alignment 1, as libbpf concludes.
-                if (m.bitfield_size == 0 && m.bit_offset % (8 * *a) != 0) return 1u;
+                if (m.bitfield_size == 0 && m.bit_offset % (8 * *a) != 0) {
+                    packed = true;
+                    break;
+                }
                 max_align = std::max(max_align, *a);
             }
-            if (t.size() % max_align != 0) return 1u;  // packed as well
+            if (packed || t.size() % max_align != 0) max_align = 1;  // packed as well
+            done.emplace(tid, max_align);
             return max_align;
         }
         default:
@@ -457,14 +470,21 @@ namespace {
 
 // Depth-first search of `name` in composite `tid`, descending into anonymous
 // struct/union members; `base_bits` is the composite's offset so far.
-// `searched` holds composites already searched in vain: whether a type holds
-// the name does not depend on where it sits, and without the memo a BTF whose
-// anonymous members fan out (k of them, each holding k more, ...) would cost
-// k^depth (found by fuzz_btf: a hang).
+// `searched` holds every composite entered: one still being searched was
+// reached again through its own anonymous members (a loop: nothing new
+// inside), one done was searched in vain, and whether a type holds the name
+// does not depend on where it sits. Without it a BTF whose anonymous
+// members fan out (k of them, each holding k more, ...) would cost k^depth
+// (found by fuzz_btf: a hang). Deeper than kMaxDepth the search stops and
+// `too_deep` records where: if the name is not found elsewhere, the caller
+// reports that, not "no such member", which might be a wrong answer.
 bool search_member(const Btf& btf, TypeId tid, std::string_view name, std::uint32_t base_bits, int depth,
-                   MemberInfo& out, std::vector<TypeId>& searched) {
-    if (depth >= kMaxDepth) return false;
-    if (std::find(searched.begin(), searched.end(), tid) != searched.end()) return false;
+                   MemberInfo& out, std::unordered_set<TypeId>& searched, TypeId& too_deep) {
+    if (depth >= kMaxDepth) {
+        if (!too_deep) too_deep = tid;
+        return false;
+    }
+    if (!searched.insert(tid).second) return false;
     TypeView t = btf.type(tid);
     for (std::uint32_t i = 0; i < t.vlen(); ++i) {
         Member m = t.member(i);
@@ -480,10 +500,9 @@ bool search_member(const Btf& btf, TypeId tid, std::string_view name, std::uint3
         auto inner = btf.resolve(m.type);
         if (!inner || !btf.type(*inner).is_composite()) continue;
         out.path.push_back(i);
-        if (search_member(btf, *inner, name, base_bits + m.bit_offset, depth + 1, out, searched)) return true;
+        if (search_member(btf, *inner, name, base_bits + m.bit_offset, depth + 1, out, searched, too_deep)) return true;
         out.path.pop_back();
     }
-    searched.push_back(tid);
     return false;
 }
 
@@ -497,8 +516,13 @@ Result<MemberInfo> Btf::find_member(TypeId composite_id, std::string_view name) 
         return Error("BTF '" + impl_->name + "': " + describe(composite_id) + " is not a struct or union");
     if (name.empty()) return Error("BTF '" + impl_->name + "': empty member name");
     MemberInfo info;
-    std::vector<TypeId> searched;
-    if (search_member(*this, *resolved, name, 0, 0, info, searched)) return info;
+    std::unordered_set<TypeId> searched;
+    TypeId too_deep = 0;
+    if (search_member(*this, *resolved, name, 0, 0, info, searched, too_deep)) return info;
+    if (too_deep)
+        return Error("BTF '" + impl_->name + "': looking for member '" + std::string(name) + "' of " +
+                     describe(*resolved) + ": anonymous members nest deeper than " + num(kMaxDepth) + " at " +
+                     describe(too_deep));
     return Error("BTF '" + impl_->name + "': " + describe(*resolved) + " has no member '" + std::string(name) + "'");
 }
 

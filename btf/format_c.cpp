@@ -22,6 +22,7 @@ Status Printer::extern_decl(TypeId id) {
     TypeView t = btf_.type(id);
     const TypeId type = t.ref_type();
     queue_.clear();
+    start_root(id);
     if (order(type, false, 0) < 0) return error_;
     for (TypeId q : queue_) emit(q, 0, 0);
     // Not at top level: named structs behind pointers get `struct X;` only.

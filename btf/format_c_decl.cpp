@@ -229,7 +229,8 @@ void Printer::decl(TypeId id, std::string_view name, int lvl) {
     const std::size_t start = decl_stack_.size();
     for (unsigned n = 0;; ++n) {
         if (n == kMaxChain) {
-            fail(btf_.describe(id) + ": declaration chain longer than " + std::to_string(kMaxChain) + " (a loop?)");
+            fail(btf_.describe(id) + ": declaration chain longer than " + std::to_string(kMaxChain) + " (a loop?)" +
+                 while_writing());
             decl_stack_.resize(start);
             return;
         }
@@ -296,7 +297,7 @@ void Printer::decl_chain(std::size_t start, std::size_t end, std::string_view na
     // No space between '*'s ("int **p"), nor before the name after one.
     bool last_was_ptr = true;
     while (end > start) {
-        if (failed_) return;
+        if (!step(decl_stack_[end - 1])) return;
         const TypeId id = decl_stack_[--end];
         if (id == 0) {
             put_mods(start, end);
@@ -316,7 +317,7 @@ void Printer::decl_chain(std::size_t start, std::size_t end, std::string_view na
             if (t.name_off() == 0) {
                 if (++inline_depth_ > kMaxInlineDepth) {
                     fail(btf_.describe(id) + ": anonymous types nest deeper than " +
-                         std::to_string(kMaxInlineDepth) + " (a loop?)");
+                         std::to_string(kMaxInlineDepth) + " (a loop?)" + while_writing());
                 } else {
                     struct_def(t, lvl);
                 }
@@ -415,6 +416,7 @@ void Printer::decl_chain(std::size_t start, std::size_t end, std::string_view na
 
 void Printer::kfunc_decl(TypeId func_id, bool fastcall) {
     TypeView f = btf_.type(func_id);
+    start_root(func_id);
     out_ += "extern ";
     if (fastcall) out_ += "__bpf_fastcall ";
     decl(f.ref_type(), f.name(), 0);

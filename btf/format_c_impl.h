@@ -84,6 +84,16 @@ private:
     void put_i64(std::int64_t v);
 
     void fail(std::string message);
+    // Counts one step of order(), emit() or a declarator; false (after
+    // failing, naming `id`) once one root has taken kMaxSteps.
+    bool step(TypeId id);
+    // A new root (dump_type, extern_decl, kfunc_decl): its own step budget,
+    // and the type the bounds' errors say was being written.
+    void start_root(TypeId root) {
+        steps_ = 0;
+        root_ = root;
+    }
+    std::string while_writing() const;
 
     const Btf& btf_;
     Layout layout_;
@@ -95,6 +105,10 @@ private:
     std::vector<TypeId> queue_;
     std::vector<TypeId> decl_stack_;
     unsigned inline_depth_ = 0;  // nesting of inline anonymous definitions
+    std::uint64_t steps_ = 0;    // work spent on the current root (step())
+    std::uint64_t total_steps_ = 0;  // and on the whole dump
+    std::uint64_t max_total_steps_ = 0;
+    TypeId root_ = 0;
     bool type_tag_macro_ = false;
     bool printed_record_ = false;
     bool failed_ = false;

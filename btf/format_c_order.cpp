@@ -7,10 +7,37 @@ namespace {
 // Deeper than any C type nests; reached only by BTF whose references loop
 // through modifiers (CONST -> VOLATILE -> CONST ...).
 constexpr unsigned kMaxDepth = 600;
+// Work for one root (dump_type, extern_decl, kfunc_decl): order() and emit()
+// memoize named types, but not prototypes, arrays and qualifiers, so a
+// prototype whose k parameters are each a prototype of k parameters ... is
+// walked k^depth times within kMaxDepth, and its declarator is k^depth long.
+// The largest vmlinux root (6.18) takes 4902 steps: 13 times that. (A
+// budget much larger slows the fuzzer: each crafted root may spend it all.)
+constexpr std::uint64_t kMaxSteps = 1u << 16;
+// The whole dump: each root below kMaxSteps, but a thousand typedefs of one
+// prototype that fans out would each walk it. vmlinux (6.18, 126k types)
+// takes 615k steps in all, 5 a type; this allows 64 a type and 1M more.
+constexpr std::uint64_t kTotalStepsPerType = 64, kTotalStepsBase = 1u << 20;
 }  // namespace
 
+std::string Printer::while_writing() const { return " (while writing " + btf_.describe(root_) + ")"; }
+
+bool Printer::step(TypeId id) {
+    if (failed_) return false;
+    if (++total_steps_ > max_total_steps_) {
+        fail(btf_.describe(id) + ": more than " + std::to_string(max_total_steps_) +
+             " steps for the whole dump (types fanning out?)" + while_writing());
+        return false;
+    }
+    if (++steps_ <= kMaxSteps) return true;
+    fail(btf_.describe(id) + ": more than " + std::to_string(kMaxSteps) +
+         " steps to write it (prototypes or arrays fanning out?)" + while_writing());
+    return false;
+}
+
 Printer::Printer(const Btf& btf)
-    : btf_(btf), layout_(btf), state_(btf.type_count()), dup_(btf.type_count(), 0) {
+    : btf_(btf), layout_(btf), state_(btf.type_count()), dup_(btf.type_count(), 0),
+      max_total_steps_(kTotalStepsBase + kTotalStepsPerType * btf.type_count()) {
     state_[0].order = kOrdered;  // void needs nothing
     state_[0].emit = kEmitted;
     mark_referenced();
@@ -65,6 +92,7 @@ Status Printer::dump_type(TypeId id) {
     if (failed_) return error_;
     if (!btf_.has_type(id)) return Error("BTF '" + btf_.name() + "': no type id " + std::to_string(id));
     queue_.clear();
+    start_root(id);
     if (order(id, false, 0) < 0) return error_;
     for (TypeId q : queue_) emit(q, 0, 0);
     if (failed_) return error_;
@@ -75,9 +103,9 @@ Status Printer::dump_type(TypeId id) {
 // dependency is strong (the definition must be complete first), 0 when weak
 // (a forward declaration will do: a named struct behind a pointer).
 int Printer::order(TypeId id, bool through_ptr, unsigned depth) {
-    if (failed_) return -1;
+    if (!step(id)) return -1;
     if (depth > kMaxDepth) {
-        fail(btf_.describe(id) + ": type chain deeper than " + std::to_string(kMaxDepth) + " (a loop?)");
+        fail(btf_.describe(id) + ": type chain deeper than " + std::to_string(kMaxDepth) + " (a loop?)" + while_writing());
         return -1;
     }
     TypeState& st = state_[id];
@@ -146,7 +174,11 @@ int Printer::order(TypeId id, bool through_ptr, unsigned depth) {
 // `container` is the struct or typedef being written when `id` is reached
 // from inside it (0 at top level).
 void Printer::emit(TypeId id, TypeId container, unsigned depth) {
-    if (failed_ || depth > kMaxDepth) return;
+    if (!step(id)) return;
+    if (depth > kMaxDepth) {  // order() went this deep already: only a loop order() did not follow
+        fail(btf_.describe(id) + ": type chain deeper than " + std::to_string(kMaxDepth) + " (a loop?)" + while_writing());
+        return;
+    }
     TypeState& st = state_[id];
     if (st.emit == kEmitted) return;
     TypeView t = btf_.type(id);

@@ -30,16 +30,17 @@ std::uint64_t read_bits(std::span<const std::byte> bytes, std::uint32_t bit_off,
 
 class Decoder {
 public:
-    Decoder(const Btf& btf, const ValueDecodeOptions& options) : btf_(btf), options_(options) {}
+    Decoder(const Btf& btf, const ValueDecodeOptions& options, std::size_t max_nodes)
+        : btf_(btf), options_(options), max_nodes_(max_nodes) {}
 
     DecodedValue decode(std::string name, TypeId id, std::span<const std::byte> bytes, unsigned depth) {
         DecodedValue v;
         v.name = std::move(name);
         v.type = id;
-        if (depth > options_.max_depth) {
-            v.shape = Shape::Truncated;
-            return v;
-        }
+        if (++nodes_ > max_nodes_) return truncated(std::move(v), too_many());
+        if (depth > options_.max_depth)
+            return truncated(std::move(v), "type [" + std::to_string(id) + "] nests deeper than " +
+                                               std::to_string(options_.max_depth) + " (a loop?)");
         auto resolved = btf_.resolve(id);
         if (!resolved) return as_bytes(std::move(v), bytes);
         const TypeView t = btf_.type(*resolved);
@@ -71,6 +72,7 @@ public:
             DecodedValue v;
             v.name = std::string(m.name);
             v.type = m.type;
+            if (++nodes_ > max_nodes_) return truncated(std::move(v), too_many());
             if (t.kind() == Kind::Int) return decode_int(std::move(v), t, parent, m.bit_offset, m.bitfield_size);
             return decode_enum(std::move(v), t, parent, m.bit_offset, m.bitfield_size);
         }
@@ -79,7 +81,16 @@ public:
         return decode(std::string(m.name), m.type, clamp(parent, off, size ? *size : 0), depth + 1);
     }
 
+    bool exhausted() const { return nodes_ > max_nodes_; }
+
 private:
+    static DecodedValue truncated(DecodedValue v, std::string why) {
+        v.shape = Shape::Truncated;
+        v.text = std::move(why);
+        return v;
+    }
+    std::string too_many() const { return "more than " + std::to_string(max_nodes_) + " values decoded"; }
+
     static DecodedValue as_bytes(DecodedValue v, std::span<const std::byte> bytes) {
         v.shape = Shape::Bytes;
         v.bytes.assign(bytes.begin(), bytes.end());
@@ -148,7 +159,10 @@ private:
 
     DecodedValue decode_record(DecodedValue v, const TypeView& t, std::span<const std::byte> bytes, unsigned depth) {
         v.shape = Shape::Record;
-        for (const Member& m : t.members()) v.children.push_back(decode_member(m, bytes, depth));
+        for (const Member& m : t.members()) {
+            v.children.push_back(decode_member(m, bytes, depth));
+            if (exhausted()) break;  // the rest would be Truncated nodes too
+        }
         return v;
     }
 
@@ -157,6 +171,7 @@ private:
         for (const VarSecInfo& s : t.var_secinfos()) {
             const TypeView var = btf_.type(s.type);
             v.children.push_back(decode(std::string(var.name()), s.type, clamp(bytes, s.offset, s.size), depth + 1));
+            if (exhausted()) break;
         }
         return v;
     }
@@ -189,7 +204,7 @@ private:
         // Only the elements the bytes hold: a crafted nelems cannot make us loop.
         const std::uint64_t n = std::min<std::uint64_t>(a.nelems, bytes.size() / *elem_size);
         v.children.reserve(n);
-        for (std::uint64_t i = 0; i < n; ++i)
+        for (std::uint64_t i = 0; i < n && !exhausted(); ++i)
             v.children.push_back(decode("[" + std::to_string(i) + "]", a.elem_type, bytes.subspan(i * *elem_size, *elem_size),
                                         depth + 1));
         return v;
@@ -197,12 +212,18 @@ private:
 
     const Btf& btf_;
     const ValueDecodeOptions& options_;
+    const std::size_t max_nodes_;
+    std::size_t nodes_ = 0;
 };
 
 }  // namespace
 
 DecodedValue decode_value(const Btf& btf, TypeId id, std::span<const std::byte> bytes, const ValueDecodeOptions& options) {
-    return Decoder(btf, options).decode("", id, bytes, 0);
+    // Real values hold at most a few nodes per byte (bit-fields: 8), plus
+    // empty structs and flexible arrays: this bound is never reached by them,
+    // but stops a struct that embeds itself k times from making k^depth nodes.
+    const std::size_t max_nodes = options.max_nodes ? options.max_nodes : 4096 + 8 * bytes.size();
+    return Decoder(btf, options, max_nodes).decode("", id, bytes, 0);
 }
 
 std::string scalar_text(const DecodedValue& v) {
@@ -230,7 +251,7 @@ std::string scalar_text(const DecodedValue& v) {
             }
             return s.empty() ? "(no bytes)" : s;
         }
-        case Shape::Truncated: return "...";
+        case Shape::Truncated: return v.text.empty() ? "..." : "...(" + v.text + ")";
         case Shape::Record:
         case Shape::List: break;
     }

@@ -5,7 +5,7 @@
 // The result is a small tree of values, not text, so the CLI can print it as
 // C-like text or as JSON from one decoding. Decoding never fails on the
 // bytes: a type that does not fit in them, or BTF that nests deeper than
-// kMaxDepth, gives a node of kind Bytes or Truncated instead, so a crafted
+// max_depth or fans out past max_nodes, gives a node of kind Bytes or Truncated instead, so a crafted
 // BTF cannot crash or exhaust the printer.
 #pragma once
 
@@ -31,7 +31,8 @@ struct DecodedValue {
         Record,     // struct, union, DATASEC: `children` are members / variables
         List,       // array: `children` are the elements
         Bytes,      // what cannot be decoded (no size, FWD, FUNC, too short): `bytes`
-        Truncated,  // deeper than kMaxDepth: nothing decoded below
+        Truncated,  // deeper than max_depth, or past max_nodes: nothing decoded
+                    // below; `text` says which, naming the type
     };
 
     std::string name;      // member, variable or "[i]" for an element; "" for the root
@@ -40,7 +41,7 @@ struct DecodedValue {
     std::uint64_t unsigned_value = 0;  // Unsigned, Bool, Pointer, EnumName (raw)
     std::int64_t signed_value = 0;     // Signed
     double float_value = 0;            // Float
-    std::string text;                  // EnumName, String
+    std::string text;                  // EnumName, String, Truncated (why)
     std::vector<std::byte> bytes;      // Bytes (and the raw bytes of an unnamed enum value)
     std::vector<DecodedValue> children;
 };
@@ -49,6 +50,11 @@ struct ValueDecodeOptions {
     // Nesting beyond which a node becomes Truncated (structs in structs,
     // arrays of arrays). Real kernel types nest less than 12 deep.
     unsigned max_depth = 32;
+    // Values decoded in all before the rest becomes Truncated; 0: 4096 plus
+    // 8 per byte given (bit-fields), more than any real value needs. Depth
+    // alone does not bound the work: a struct embedding itself k times
+    // would make k^max_depth nodes.
+    std::size_t max_nodes = 0;
 };
 
 // Decodes `bytes` as type `id` of `btf`. Where the type is larger than the

@@ -82,7 +82,15 @@ Result<std::vector<std::uint8_t>> encode_value(const btf::Btf& b, btf::TypeId ty
             const btf::ArrayInfo a = t.array();
             auto esize = b.size_of(a.elem_type);
             if (!esize) return std::move(esize).error();
-            std::vector<std::uint8_t> out(static_cast<std::size_t>(*esize) * a.nelems, 0);
+            // The whole array's size, checked (a crafted nelems times a
+            // crafted element size overflowed, or asked for terabytes): no
+            // global variable is larger than its section, at most 1 GiB.
+            auto total = b.size_of(*r);
+            if (!total) return std::move(total).error();
+            if (*total > (1u << 30))
+                return Error(b.describe(*r) + " is " + std::to_string(*total) +
+                             " bytes: larger than any global data section (1 GiB)");
+            std::vector<std::uint8_t> out(*total, 0);
             if (is_char_like(b, a.elem_type)) {
                 std::string s(text);
                 if (s.size() >= 2 && s.front() == '"' && s.back() == '"') s = s.substr(1, s.size() - 2);

@@ -160,11 +160,16 @@ Status ObjectParser::read_global_data() {
         }
         if (!is_data_section(sec.name) || !(sec.flags & kShfAlloc)) continue;
         if (sec.type != kShtProgbits && sec.type != kShtNobits) continue;
-        // The section becomes one map value, and BPF_MAP_CREATE's value_size
-        // is 32 bits: a larger (NOBITS) size is a broken file, not a map.
-        if (sec.size > 0xffffffffu)
+        // The section becomes one array map value, which the kernel caps at
+        // KMALLOC_MAX_SIZE (array_map_alloc_check: 4 MiB on x86-64, at most
+        // 512 MiB with 64 KiB pages): a larger (NOBITS) size is a broken file,
+        // not a map, and `plan` and `inspect` would allocate it, zeroed (a
+        // 2 GiB .bss found by fuzz_inspect ran out of memory).
+        constexpr std::uint64_t kMaxDataSection = 1ull << 30;
+        if (sec.size > kMaxDataSection)
             return Error(obj.path_ + ": section '" + std::string(sec.name) + "' is " + std::to_string(sec.size) +
-                         " bytes: more than a map value can hold (4 GiB - 1)");
+                         " bytes: more than a map value can hold (the kernel allows at most KMALLOC_MAX_SIZE, "
+                         "rawops reads at most 1 GiB)");
         GlobalData g;
         g.section = std::string(sec.name);
         g.section_index = sec.index;

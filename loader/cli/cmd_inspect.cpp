@@ -122,13 +122,17 @@ const char* member_value_name(MemberValue::What what) {
 // A global variable's initial value, decoded by its BTF type (.bss: zero).
 std::string var_value(const Object& o, const GlobalVar& v) {
     const GlobalData& g = o.global_data()[v.data];
+    // The variable's bytes, inside its section: a crafted symbol value or
+    // BTF size may point past the end (decoded as far as there are bytes).
+    const std::uint64_t in_section = v.offset < g.size ? std::min<std::uint64_t>(v.size, g.size - v.offset) : 0;
     std::vector<std::uint8_t> zeros;
     std::span<const std::uint8_t> bytes = g.bytes;
     if (bytes.empty()) {  // .bss: zero until set
-        zeros.assign(v.size, 0);
+        zeros.assign(in_section, 0);
         bytes = zeros;
     } else {
-        bytes = bytes.subspan(v.offset, std::min<std::size_t>(v.size, bytes.size() - v.offset));
+        bytes = v.offset < bytes.size() ? bytes.subspan(v.offset, std::min<std::size_t>(in_section, bytes.size() - v.offset))
+                                        : std::span<const std::uint8_t>{};
     }
     return decode_value(o.btf(), v.type, bytes);
 }

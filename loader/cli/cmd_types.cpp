@@ -3,12 +3,11 @@
 // each member of T and, for function members, its signature.
 #include <cstdio>
 #include <memory>
-#include <optional>
 
 #include "loader/cli/command.h"
 #include "loader/cli/json_out.h"
 #include "loader/cli/type_text.h"
-#include "loader/struct_ops/binding.h"
+#include "loader/struct_ops/kernel_btf.h"
 
 namespace rawops::cli {
 namespace {
@@ -18,58 +17,6 @@ struct TypesOptions {
     std::string btf_dir = "/sys/kernel/btf";
     bool json = false;
 };
-
-// One member of a struct_ops type, as both outputs show it.
-struct OpsMember {
-    std::uint32_t index = 0;
-    std::string name;
-    std::uint32_t bit_offset = 0;
-    bool function = false;
-    std::string type;         // "u32", "void (*)(struct sock *, u32, u32)"
-    std::string declaration;  // "u32 flags", "void (*cong_avoid)(struct sock *, u32, u32)"
-};
-
-struct OpsType {
-    std::string name;    // "tcp_congestion_ops"
-    std::string module;  // empty for vmlinux
-    btf::TypeId type_id = 0;
-    std::string value_name;  // "bpf_struct_ops_tcp_congestion_ops"
-    btf::TypeId value_id = 0;
-    std::uint32_t value_size = 0;
-    std::vector<OpsMember> members;
-};
-
-OpsMember member_of(const btf::Btf& b, const btf::Member& m, std::uint32_t index) {
-    OpsMember out{index, std::string(m.name), m.bit_offset, false, type_text(b, m.type), ""};
-    if (const btf::TypeView fn = b.func_proto_of_pointer(m.type); !fn.is_void()) {
-        out.function = true;
-        out.declaration = signature_text(b, fn, "(*" + out.name + ")");
-    }
-    if (out.declaration.empty()) out.declaration = out.type + (out.type.back() == '*' ? "" : " ") + out.name;
-    return out;
-}
-
-// Every struct_ops type defined by one BTF (its own ids only for a module).
-void collect(const btf::Btf& b, const std::string& module, std::vector<OpsType>& out) {
-    const std::string_view prefix = struct_ops::kValueTypePrefix;
-    // One scan of the struct names, compared in place; reading every type
-    // record instead was a third of the command's instructions.
-    for (const btf::TypeId id : b.own_types_with_prefix(prefix, btf::Kind::Struct)) {
-        const btf::TypeView vt = b.type(id);
-        const std::string name(vt.name().substr(prefix.size()));
-        // The kernel declares bpf_struct_ops_<T> as { common; struct T data; }:
-        // T is the type of that member, no search of every name needed (and
-        // bpf_struct_ops_map, _link, ... which are no value types have none).
-        std::optional<btf::TypeId> t;
-        for (const btf::Member& m : vt.members())
-            if (b.type(m.type).kind() == btf::Kind::Struct && b.type(m.type).name() == name) t = m.type;
-        if (!t) continue;
-        OpsType ops{name, module, *t, std::string(vt.name()), id, vt.size(), {}};
-        std::uint32_t i = 0;
-        for (const btf::Member& m : b.type(*t).members()) ops.members.push_back(member_of(b, m, i++));
-        out.push_back(std::move(ops));
-    }
-}
 
 void print_text(const std::vector<OpsType>& types) {
     for (const OpsType& t : types) {
@@ -109,12 +56,12 @@ int run_types(const TypesOptions& o) {
     auto kernel = struct_ops::KernelBtf::open(o.btf_dir);
     if (!kernel) return report(kernel.error());
     std::vector<OpsType> types;
-    if (o.module.empty() || o.module == "vmlinux") collect(kernel->vmlinux(), "", types);
+    if (o.module.empty() || o.module == "vmlinux") append_struct_ops_types(kernel->vmlinux(), "", types);
     for (const auto& m : kernel->module_names()) {
         if (!o.module.empty() && m != o.module) continue;
         auto b = kernel->module(m);
         if (!b) return report(b.error());
-        collect(**b, m, types);
+        append_struct_ops_types(**b, m, types);
     }
     if (!o.module.empty() && o.module != "vmlinux" && !kernel->has_module(o.module))
         return report(Error("no module BTF '" + o.module + "' in " + o.btf_dir + " (is the module loaded?)"));

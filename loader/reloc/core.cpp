@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <unordered_set>
 
 #include "loader/struct_ops/binding.h"
 
@@ -30,10 +31,45 @@ bool type_based(CoreReloKind k) {
 }
 bool enum_based(CoreReloKind k) { return k == CoreReloKind::EnumvalExists || k == CoreReloKind::EnumvalValue; }
 
+// Types one comparison may visit in all (types_compat, types_match). Depth
+// alone does not bound them: prototypes of k parameters, each a pointer to a
+// prototype of k parameters ..., are compared k^depth times (libbpf has the
+// same shape of recursion). Real kernel types need a few hundred.
+constexpr int kMaxSteps = 1 << 14;
+
 TypeId skip_mods(const Btf& b, TypeId id) {
     for (int i = 0; i < kMaxDepth && b.type(id).is_modifier(); ++i) id = b.type(id).ref_type();
     return id;
 }
+
+// Why a walk over two BTFs gave up: a modifier chain, a nesting or a number
+// of steps past its bound. Giving up is never answered as "incompatible" or
+// "no match" (a silent wrong answer): the caller turns `error`, which names
+// the type, into the relocation's or extern's error.
+struct WalkLimit {
+    int steps = 0;
+    std::string error;
+    bool exceeded() const { return !error.empty(); }
+    // Counts a visit; false once past kMaxSteps.
+    bool tick(const Btf& b, TypeId id) {
+        if (exceeded()) return false;
+        if (++steps <= kMaxSteps) return true;
+        error = b.describe(id) + ": more than " + std::to_string(kMaxSteps) + " types compared (a loop?)";
+        return false;
+    }
+    // skip_mods(), failing where the chain is longer than kMaxDepth.
+    bool skip(const Btf& b, TypeId& id) {
+        const TypeId from = id;
+        id = skip_mods(b, id);
+        if (!b.type(id).is_modifier()) return true;
+        if (!exceeded())
+            error = b.describe(from) + ": modifier chain longer than " + std::to_string(kMaxDepth) + " (a loop?)";
+        return false;
+    }
+    void too_deep(const Btf& b, TypeId id, const char* what) {
+        if (!exceeded()) error = b.describe(id) + ": " + what + " deeper than " + std::to_string(kMaxDepth) + " (a loop?)";
+    }
+};
 
 bool any_enum(const TypeView& t) { return t.kind() == Kind::Enum || t.kind() == Kind::Enum64; }
 bool kinds_compat(const TypeView& a, const TypeView& b) {
@@ -106,7 +142,9 @@ Result<Spec> parse_spec(const Btf& b, TypeId root, std::string_view access_str, 
         pos = end + 1;
         if (s.raw.size() > kMaxSpecLen) return Error("access string too long");
     }
-    TypeId id = skip_mods(b, root);
+    auto root_res = b.resolve(root);  // a modifier loop: an error naming it
+    if (!root_res) return std::move(root_res).error();
+    TypeId id = *root_res;
     TypeView t = b.type(id);
     s.access.push_back({id, s.raw[0], {}});
     if (enum_based(kind)) {
@@ -123,7 +161,9 @@ Result<Spec> parse_spec(const Btf& b, TypeId root, std::string_view access_str, 
     if (!sz) return std::move(sz).error();
     s.bit_offset = std::uint64_t{s.raw[0]} * *sz * 8;
     for (std::size_t i = 1; i < s.raw.size(); ++i) {
-        id = skip_mods(b, id);
+        auto res = b.resolve(id);
+        if (!res) return std::move(res).error();
+        id = *res;
         t = b.type(id);
         const std::uint32_t idx = s.raw[i];
         if (t.is_composite()) {
@@ -135,7 +175,9 @@ Result<Spec> parse_spec(const Btf& b, TypeId root, std::string_view access_str, 
         } else if (t.kind() == Kind::Array) {
             const btf::ArrayInfo a = t.array();
             const bool flex = is_flex_array(b, s.access.back(), a);
-            id = skip_mods(b, a.elem_type);
+            auto elem = b.resolve(a.elem_type);
+            if (!elem) return std::move(elem).error();
+            id = *elem;
             if (!flex && idx >= a.nelems) return Error("array index " + std::to_string(idx) + " out of bounds");
             s.access.push_back({id, idx, {}});
             auto esz = b.size_of(id);
@@ -156,9 +198,11 @@ std::string spec_text(const Spec& s) {
     return out;
 }
 
-bool fields_compat(const Btf& lb, TypeId lid, const Btf& tb, TypeId tid) {
+// 1 compatible, 0 not, -1 gave up (`w` says why).
+int fields_compat(const Btf& lb, TypeId lid, const Btf& tb, TypeId tid, WalkLimit& w) {
     for (int depth = 0; depth < kMaxDepth; ++depth) {
-        const TypeView l = lb.type(skip_mods(lb, lid)), t = tb.type(skip_mods(tb, tid));
+        if (!w.skip(lb, lid) || !w.skip(tb, tid)) return -1;
+        const TypeView l = lb.type(lid), t = tb.type(tid);
         if (l.is_composite() && t.is_composite()) return true;
         if (!kinds_compat(l, t)) return false;
         switch (l.kind()) {
@@ -179,12 +223,16 @@ bool fields_compat(const Btf& lb, TypeId lid, const Btf& tb, TypeId tid) {
             default: return false;
         }
     }
-    return false;
+    w.too_deep(lb, lid, "arrays nest");
+    return -1;
 }
 
-bool types_compat(const Btf& lb, TypeId lid, const Btf& tb, TypeId tid, int depth = kMaxDepth) {
+// libbpf's bpf_core_types_are_compat(): 1 compatible, 0 not, -1 gave up
+// (`w` says why).
+int types_compat(const Btf& lb, TypeId lid, const Btf& tb, TypeId tid, WalkLimit& w, int depth = kMaxDepth) {
     while (depth-- > 0) {
-        const TypeView l = lb.type(skip_mods(lb, lid)), t = tb.type(skip_mods(tb, tid));
+        if (!w.tick(lb, lid) || !w.skip(lb, lid) || !w.skip(tb, tid)) return -1;
+        const TypeView l = lb.type(lid), t = tb.type(tid);
         if (!kinds_compat(l, t)) return false;
         switch (l.kind()) {
             case Kind::Void:
@@ -205,14 +253,15 @@ bool types_compat(const Btf& lb, TypeId lid, const Btf& tb, TypeId tid, int dept
             case Kind::FuncProto:
                 if (l.vlen() != t.vlen()) return false;
                 for (std::uint32_t i = 0; i < l.vlen(); ++i)
-                    if (!types_compat(lb, l.param(i).type, tb, t.param(i).type, depth)) return false;
+                    if (const int c = types_compat(lb, l.param(i).type, tb, t.param(i).type, w, depth); c <= 0) return c;
                 lid = l.ref_type();
                 tid = t.ref_type();
                 continue;
             default: return false;
         }
     }
-    return false;
+    w.too_deep(lb, lid, "pointers, arrays and prototypes nest");
+    return -1;
 }
 
 // libbpf's bpf_core_names_match(): an anonymous target matches only an
@@ -227,11 +276,13 @@ bool names_match_strict(std::string_view local, std::string_view target) {
 // forward declaration), integers of equal size and signedness, local
 // members and enumerators present in the target by name, arrays of the
 // same length, prototypes of the same arity.
-int types_match(const Btf& lb, TypeId lid, const Btf& tb, TypeId tid, bool behind_ptr, int level) {
-    if (level <= 0) return -1;
+int types_match(const Btf& lb, TypeId lid, const Btf& tb, TypeId tid, bool behind_ptr, int level, WalkLimit& w) {
+    if (level <= 0) {
+        w.too_deep(lb, lid, "types nest");
+        return -1;
+    }
     for (int depth = kMaxDepth; depth-- > 0;) {
-        lid = skip_mods(lb, lid);
-        tid = skip_mods(tb, tid);
+        if (!w.tick(lb, lid) || !w.skip(lb, lid) || !w.skip(tb, tid)) return -1;
         const TypeView l = lb.type(lid), t = tb.type(tid);
         if (!names_match_strict(l.name(), t.name())) return 0;
         const Kind lk = l.kind(), tk = t.kind();
@@ -262,7 +313,7 @@ int types_match(const Btf& lb, TypeId lid, const Btf& tb, TypeId tid, bool behin
                     bool found = false;
                     for (const btf::Member& tm : t.members()) {
                         if (!names_match_strict(lm.name, tm.name)) continue;
-                        const int m = types_match(lb, lm.type, tb, tm.type, behind_ptr, level - 1);
+                        const int m = types_match(lb, lm.type, tb, tm.type, behind_ptr, level - 1, w);
                         if (m < 0) return m;
                         if (m > 0) {
                             found = true;
@@ -288,7 +339,7 @@ int types_match(const Btf& lb, TypeId lid, const Btf& tb, TypeId tid, bool behin
             case Kind::FuncProto:
                 if (lk != tk || l.vlen() != t.vlen()) return 0;
                 for (std::uint32_t i = 0; i < l.vlen(); ++i) {
-                    const int m = types_match(lb, l.param(i).type, tb, t.param(i).type, behind_ptr, level - 1);
+                    const int m = types_match(lb, l.param(i).type, tb, t.param(i).type, behind_ptr, level - 1, w);
                     if (m <= 0) return m;
                 }
                 lid = l.ref_type();
@@ -297,6 +348,7 @@ int types_match(const Btf& lb, TypeId lid, const Btf& tb, TypeId tid, bool behin
             default: return 0;
         }
     }
+    w.too_deep(lb, lid, "pointers, arrays and prototypes nest");
     return -1;
 }
 
@@ -304,24 +356,31 @@ int types_match(const Btf& lb, TypeId lid, const Btf& tb, TypeId tid, bool behin
 // through anonymous members; extends `spec` with the path taken. `searched`
 // holds target composites already searched in vain (the answer does not
 // depend on the path), which keeps fanned-out anonymous members linear.
+// Returns 1 found, 0 not, -1 gave up: anonymous members nested past
+// BPF_CORE_SPEC_MAX_LEN, or a walk past its bound (`w` says which).
 int match_member(const Spec& local, const Access& acc, const Btf& tb, TypeId tid, Spec& spec, TypeId& next,
-                 std::vector<TypeId>& searched) {
+                 std::unordered_set<TypeId>& searched, WalkLimit& w) {
     const TypeView lt = local.btf->type(acc.type);
     const btf::Member lm = lt.member(acc.idx);
-    tid = skip_mods(tb, tid);
+    if (!w.skip(tb, tid)) return -1;
     const TypeView t = tb.type(tid);
     if (!t.is_composite()) return 0;
-    if (std::find(searched.begin(), searched.end(), tid) != searched.end()) return 0;
+    if (searched.count(tid)) return 0;
     for (std::uint32_t i = 0; i < t.vlen(); ++i) {
         const btf::Member m = t.member(i);
-        if (spec.raw.size() >= kMaxSpecLen) return -1;
+        if (spec.raw.size() >= kMaxSpecLen) {
+            if (!w.exceeded())
+                w.error = tb.describe(tid) + ": anonymous members nest deeper than the " + std::to_string(kMaxSpecLen) +
+                          " accesses of a CO-RE spec (a loop?)";
+            return -1;
+        }
         spec.bit_offset += m.bit_offset;
         spec.raw.push_back(i);
         if (m.name.empty()) {
-            const int found = match_member(local, acc, tb, m.type, spec, next, searched);
+            const int found = match_member(local, acc, tb, m.type, spec, next, searched, w);
             if (found) return found;
         } else if (m.name == lm.name) {
-            if (!fields_compat(*local.btf, lm.type, tb, m.type)) return 0;
+            if (const int c = fields_compat(*local.btf, lm.type, tb, m.type, w); c <= 0) return c;
             spec.access.push_back({tid, i, m.name});
             next = m.type;
             return 1;
@@ -329,55 +388,62 @@ int match_member(const Spec& local, const Access& acc, const Btf& tb, TypeId tid
         spec.bit_offset -= m.bit_offset;
         spec.raw.pop_back();
     }
-    searched.push_back(tid);
+    searched.insert(tid);
     return 0;
 }
 
-// Matches the local spec against candidate `cand` of a target BTF.
-std::optional<Spec> match_spec(const Spec& local, CoreReloKind kind, const Btf& tb, TypeId cand) {
+// Matches the local spec against candidate `cand` of a target BTF: the
+// target's spec, nullopt when it does not match, an error when a walk gave up.
+Result<std::optional<Spec>> match_spec(const Spec& local, CoreReloKind kind, const Btf& tb, TypeId cand) {
     Spec s;
     s.btf = &tb;
     s.root = cand;
+    WalkLimit w;
+    auto gave_up = [&] { return Error("candidate " + tb.describe(cand) + ": " + w.error); };
     if (type_based(kind)) {
-        const bool ok = kind == CoreReloKind::TypeMatches ? types_match(*local.btf, local.root, tb, cand, false, kMaxDepth) > 0
-                                                           : types_compat(*local.btf, local.root, tb, cand);
-        if (!ok) return std::nullopt;
-        return s;
+        const int ok = kind == CoreReloKind::TypeMatches ? types_match(*local.btf, local.root, tb, cand, false, kMaxDepth, w)
+                                                         : types_compat(*local.btf, local.root, tb, cand, w);
+        if (ok < 0) return gave_up();
+        if (ok == 0) return std::optional<Spec>();
+        return std::optional<Spec>(std::move(s));
     }
     if (enum_based(kind)) {
         const TypeView t = tb.type(skip_mods(tb, cand));
         for (std::uint32_t i = 0; i < t.vlen(); ++i)
             if (names_match(t.enum_value(i).name, local.access[0].name)) {
                 s.access.push_back({skip_mods(tb, cand), i, t.enum_value(i).name});
-                return s;
+                return std::optional<Spec>(std::move(s));
             }
-        return std::nullopt;
+        return std::optional<Spec>();
     }
     TypeId tid = cand;
     for (std::size_t i = 0; i < local.access.size(); ++i) {
         const Access& la = local.access[i];
         if (!la.name.empty()) {
             TypeId next = 0;
-            std::vector<TypeId> searched;
-            if (match_member(local, la, tb, tid, s, next, searched) <= 0) return std::nullopt;
+            std::unordered_set<TypeId> searched;
+            const int found = match_member(local, la, tb, tid, s, next, searched, w);
+            if (found < 0) return gave_up();
+            if (found == 0) return std::optional<Spec>();
             tid = next;
             continue;
         }
         if (i > 0) {
-            const TypeView t = tb.type(skip_mods(tb, tid));
-            if (t.kind() != Kind::Array) return std::nullopt;
+            if (!w.skip(tb, tid)) return gave_up();
+            const TypeView t = tb.type(tid);
+            if (t.kind() != Kind::Array) return std::optional<Spec>();
             const btf::ArrayInfo a = t.array();
-            if (!is_flex_array(tb, s.access.back(), a) && la.idx >= a.nelems) return std::nullopt;
+            if (!is_flex_array(tb, s.access.back(), a) && la.idx >= a.nelems) return std::optional<Spec>();
             tid = a.elem_type;
         }
-        tid = skip_mods(tb, tid);
+        if (!w.skip(tb, tid)) return gave_up();
         s.access.push_back({tid, la.idx, {}});
         s.raw.push_back(la.idx);
         auto sz = tb.size_of(tid);
-        if (!sz) return std::nullopt;
+        if (!sz) return std::optional<Spec>();
         s.bit_offset += std::uint64_t{la.idx} * *sz * 8;
     }
-    return s;
+    return std::optional<Spec>(std::move(s));
 }
 
 struct Value {
@@ -493,8 +559,11 @@ Result<Value> calc(const btf::CoreRelo& relo, const Spec* spec, TypeId local_roo
 
 }  // namespace
 
-bool types_are_compat(const Btf& local, TypeId local_id, const Btf& target, TypeId target_id) {
-    return types_compat(local, local_id, target, target_id);
+Result<bool> types_are_compat(const Btf& local, TypeId local_id, const Btf& target, TypeId target_id) {
+    WalkLimit w;
+    const int c = types_compat(local, local_id, target, target_id, w);
+    if (c < 0) return Error("comparing " + local.describe(local_id) + " with " + target.describe(target_id) + ": " + w.error);
+    return c > 0;
 }
 
 Result<CoreResult> core_calc(const Btf& local, const btf::CoreRelo& relo, const std::vector<CoreTarget>& targets,
@@ -530,9 +599,11 @@ Result<CoreResult> core_calc(const Btf& local, const btf::CoreRelo& relo, const 
             if (cand < target.btf->first_own_id() && target.name != "vmlinux") continue;  // base types: seen in vmlinux
             if (!kinds_compat(lt, target.btf->type(cand))) continue;
             any_candidate = true;
-            auto spec = match_spec(*local_spec, relo.kind, *target.btf, cand);
-            if (!spec) continue;
-            auto v = calc(relo, &*spec, relo.type_id);
+            auto matched = match_spec(*local_spec, relo.kind, *target.btf, cand);
+            if (!matched) return std::move(matched).error().context(what + " in " + target.name);
+            if (!*matched) continue;
+            const Spec& spec = **matched;
+            auto v = calc(relo, &spec, relo.type_id);
             if (!v) return std::move(v).error().context(what);
             if (chosen && (chosen->value != v->value || chosen->poison != v->poison))
                 return Error(what + ": ambiguous, candidates in " + where + " and " + target.name + " [" +

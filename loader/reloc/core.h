@@ -56,7 +56,9 @@ Result<CoreResult> core_calc(const btf::Btf& local, const btf::CoreRelo& relo, c
 
 // libbpf's bpf_core_types_are_compat(): the compatibility rule CO-RE uses
 // for types, and the one extern kfuncs and typed ksyms are checked with.
-bool types_are_compat(const btf::Btf& local, btf::TypeId local_id, const btf::Btf& target, btf::TypeId target_id);
+// An error (naming the type) where the comparison gave up: a modifier chain
+// or nesting deeper than 32, or more types compared than any real pair needs.
+Result<bool> types_are_compat(const btf::Btf& local, btf::TypeId local_id, const btf::Btf& target, btf::TypeId target_id);
 
 // Applies a result to the instruction at `at` (ALU imm, LDX/ST/STX offset and
 // load size, ld_imm64 value), checking that it held the compiled value.

@@ -177,7 +177,9 @@ Status Resolver::kfunc(std::size_t i) {
         return Error(what(e) + ": the kernel has no kfunc '" + e.essential_name + "' in vmlinux or module BTF");
     }
     const btf::TypeId kernel_proto = found->btf->type(found->id).ref_type();
-    if (!types_are_compat(obj_.btf(), e.type_id, *found->btf, kernel_proto)) {
+    auto compat = types_are_compat(obj_.btf(), e.type_id, *found->btf, kernel_proto);
+    if (!compat) return std::move(compat).error().context(what(e));
+    if (!*compat) {
         if (e.weak) {
             out_.values[i].shown = "prototype differs from " + found->origin() + "'s; weak, left unresolved";
             return {};
@@ -206,7 +208,10 @@ Status Resolver::typed_var(std::size_t i) {
         return Error(what(e) + ": not found in kernel BTF (vmlinux or modules)");
     }
     auto target_type = found->btf->resolve(found->btf->type(found->id).ref_type());
-    if (!target_type || !types_are_compat(obj_.btf(), e.type_id, *found->btf, *target_type))
+    Result<bool> compat = false;
+    if (target_type) compat = types_are_compat(obj_.btf(), e.type_id, *found->btf, *target_type);
+    if (!compat) return std::move(compat).error().context(what(e));
+    if (!target_type || !*compat)
         return Error(what(e) + ": incompatible types, expected " + obj_.btf().describe(e.type_id) +
                      ", but the kernel (" + found->origin() + ") has " +
                      (target_type ? found->btf->describe(*target_type) : std::string("an unresolvable type")));

@@ -2,14 +2,17 @@
 # make fuzz: runs the unit suite built with ASan + UBSan once, then every
 # built fuzzer for FUZZ_SECONDS (default 30) each.
 # Corpus: $BUILD/fuzz/corpus/<fuzzer> (grows across runs), seeded from
-# tests/fuzz/seeds/<fuzzer>/ when that folder exists and, for fuzz_elf, with
-# every BPF object the build produced. A crash leaves its input in
-# $BUILD/fuzz/artifacts/ and makes the run fail.
+# tests/fuzz/seeds/<fuzzer>/ when that folder exists and, for fuzz_elf and
+# fuzz_inspect, with every BPF object the build produced. A crash, or an
+# input taking longer than FUZZ_TIMEOUT seconds (default 20: a walk without a
+# bound, k^depth), leaves its input in $BUILD/fuzz/artifacts/ and makes the
+# run fail.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
 BUILD=${BUILD:-build}
 SECONDS_EACH=${FUZZ_SECONDS:-30}
+TIMEOUT=${FUZZ_TIMEOUT:-20}
 mkdir -p "$BUILD/fuzz/artifacts"
 
 shopt -s nullglob
@@ -25,7 +28,7 @@ fi
 # Real inputs from the build, copied so that the corpus outlives a rebuild.
 build_seeds() {
   case "$1" in
-    fuzz_elf) echo "$BUILD"/bpfprog/*.bpf.o "$BUILD"/bpfprog/*/*.bpf.o ;;
+    fuzz_elf|fuzz_inspect) echo "$BUILD"/bpfprog/*.bpf.o "$BUILD"/bpfprog/*/*.bpf.o ;;
   esac
 }
 # Copied without DWARF (vmlinux.h makes it 95% of a 650 KB object; .BTF,
@@ -49,7 +52,7 @@ for bin in "${bins[@]}"; do
   seeds=()
   [ -d "tests/fuzz/seeds/$name" ] && seeds=("tests/fuzz/seeds/$name")
   log="$BUILD/fuzz/$name.log"
-  if "$bin" -max_total_time="$SECONDS_EACH" -rss_limit_mb=4096 -print_final_stats=1 \
+  if "$bin" -max_total_time="$SECONDS_EACH" -timeout="$TIMEOUT" -rss_limit_mb=4096 -print_final_stats=1 \
        -artifact_prefix="$BUILD/fuzz/artifacts/$name-" "$corpus" "${seeds[@]}" >"$log" 2>&1; then
     pass "$name: $(grep -m1 -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$') runs in ${SECONDS_EACH}s, no crash"
   else

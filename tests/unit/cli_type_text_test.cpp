@@ -8,7 +8,9 @@
 // one translation unit is compiled into this test.
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <string>
+#include <vector>
 
 #include "btf/btf.h"
 #include "loader/cli/type_text.cpp"  // NOLINT(bugprone-suspicious-include): see above
@@ -85,4 +87,61 @@ TEST_CASE("type_text: a loop through const and a pointer ends in '...'") {
     const btf::Btf btf = parse(b);
     CHECK(contains(type_text(btf, cst), "..."));
     CHECK(contains(signature_text(btf, btf.type(proto), "g"), "..."));
+}
+
+TEST_CASE("type_text: the cut names the type it happened at") {
+    // [2] FUNC_PROTO int (a: int, cb: [3]), [3] PTR -> [2]
+    BtfBuilder b;
+    const auto i32 = b.int_("int", 4, 32, 1);
+    const auto proto = b.func_proto(i32, {{"a", i32}, {"cb", 3}});
+    REQUIRE(b.ptr(proto) == 3);
+    const btf::Btf btf = parse(b);
+    const std::string sig = signature_text(btf, btf.type(proto), "(*f)");
+    CHECK((contains(sig, "...(type [2] nests deeper than 16)") || contains(sig, "...(type [3] nests deeper than 16)")));
+    CHECK(contains(sig, "(*f)(int a, "));  // the top level is whole
+}
+
+TEST_CASE("type_text: prototypes fanning out stop at a fixed length, quickly") {
+    // Level n: a prototype of 6 parameters, each a pointer to level n-1:
+    // finite, but 6^8 prototypes within the depth bound, spelled in full.
+    BtfBuilder b;
+    const auto i32 = b.int_("int", 4, 32, 1);
+    auto prev = b.func_proto(i32, {{"x", i32}});
+    for (int level = 0; level < 12; ++level) {
+        const auto p = b.ptr(prev);
+        std::vector<std::pair<std::string, std::uint32_t>> params;
+        for (int k = 0; k < 6; ++k) params.push_back({"a" + std::to_string(k), p});
+        prev = b.func_proto(i32, params);
+    }
+    const btf::Btf btf = parse(b);
+    const auto t0 = std::chrono::steady_clock::now();
+    const std::string sig = signature_text(btf, btf.type(prev), "(*fan)");
+    CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(2));
+    CHECK(sig.size() < 64 * 1024);
+    CHECK(contains(sig, "text too long)"));
+    CHECK(sig.rfind("int (*fan)(", 0) == 0);
+}
+
+TEST_CASE("append_struct_ops_types: a struct_ops type whose member's prototype loops is listed, cut") {
+    // What `rawops types` shows for a crafted module: [2] FUNC_PROTO int (cb: [3]),
+    // [3] PTR -> [2], [4] struct loop_ops { [3] fn; int flags; },
+    // [5] struct bpf_struct_ops_loop_ops { int common; struct loop_ops data; }.
+    BtfBuilder b;
+    const auto i32 = b.int_("int", 4, 32, 1);
+    const auto proto = b.func_proto(i32, {{"cb", 3}});
+    const auto p = b.ptr(proto);
+    const auto ops = b.composite(false, "loop_ops", 16, {{"fn", p, 0}, {"flags", i32, 64}});
+    const auto value = b.composite(false, "bpf_struct_ops_loop_ops", 24, {{"common", i32, 0}, {"data", ops, 64}});
+    const btf::Btf btf = parse(b);
+    std::vector<rawops::cli::OpsType> types;
+    rawops::cli::append_struct_ops_types(btf, "crafted", types);
+    REQUIRE(types.size() == 1);
+    CHECK(types[0].name == "loop_ops");
+    CHECK(types[0].type_id == ops);
+    CHECK(types[0].value_id == value);
+    REQUIRE(types[0].members.size() == 2);
+    CHECK(types[0].members[0].function);
+    CHECK(types[0].members[0].declaration.rfind("int (*fn)(", 0) == 0);
+    CHECK(contains(types[0].members[0].declaration, "nests deeper than 16)"));
+    CHECK(types[0].members[1].declaration == "int flags");
 }

@@ -328,5 +328,23 @@ TEST_CASE("a NOBITS data section too large for a map value is refused, not alloc
     set_shdr(b, bss, s);
     auto o = Object::from_buffer(b, "huge.o");
     REQUIRE_FALSE(o.ok());
-    CHECK(o.error().message() == "huge.o: section '.bss' is 52776558133344 bytes: more than a map value can hold (4 GiB - 1)");
+    CHECK(o.error().message() == "huge.o: section '.bss' is 52776558133344 bytes: more than a map value can hold "
+                                 "(the kernel allows at most KMALLOC_MAX_SIZE, rawops reads at most 1 GiB)");
+}
+
+TEST_CASE("a 2 GiB .bss is refused too: plan and inspect would allocate it (fuzz_inspect found the OOM)") {
+    auto b = read_object("tcp_cc.bpf.o");
+    const std::size_t bss = find_type(b, 8 /* SHT_NOBITS */);
+    REQUIRE(bss != 0);
+    Elf64_Shdr s = shdr(b, bss);
+    s.sh_size = 0x7b000060ull;  // as the fuzzer's file: ~1.9 GiB, under the old 4 GiB bound
+    set_shdr(b, bss, s);
+    auto o = Object::from_buffer(b, "big.o");
+    REQUIRE_FALSE(o.ok());
+    CHECK(o.error().message().find("section '.bss' is 2063597664 bytes: more than a map value can hold") !=
+          std::string::npos);
+    // 1 GiB exactly is still read (a bound, not a ban on large sections).
+    s.sh_size = 1ull << 30;
+    set_shdr(b, bss, s);
+    CHECK(Object::from_buffer(b, "gib.o").ok());
 }
