@@ -123,19 +123,21 @@ const sys::AttrField* field(const sys::CallRecord& c, const std::string& name) {
 }
 
 // The calls of a clean load that register a struct_ops: the link of a
-// .struct_ops.link map, the value update of a struct_ops map (for a
-// legacy .struct_ops that update is the registration itself).
+// .struct_ops.link map, the value update of a legacy .struct_ops map (a
+// BPF_F_LINK map's update only fills it).
 std::vector<std::uint64_t> registration_calls(const std::vector<sys::CallRecord>& calls) {
-    std::set<long> struct_ops_fds;
+    std::set<long> legacy_fds;  // struct_ops maps without BPF_F_LINK
     std::vector<std::uint64_t> out;
     for (std::size_t i = 0; i < calls.size(); ++i) {
         const sys::CallRecord& c = calls[i];
         if (c.cmd == sys::Cmd::MapCreate && c.result >= 0) {
             const auto* t = field(c, "map_type");
-            if (t && t->value.find("STRUCT_OPS") != std::string::npos) struct_ops_fds.insert(c.result);
+            const auto* flags = field(c, "map_flags");
+            const bool link = flags && flags->value.find("BPF_F_LINK") != std::string::npos;
+            if (t && t->value.find("STRUCT_OPS") != std::string::npos && !link) legacy_fds.insert(c.result);
         } else if (c.cmd == sys::Cmd::MapUpdateElem) {
             const auto* m = field(c, "map_fd");
-            if (m && struct_ops_fds.count(std::atol(m->value.c_str()))) out.push_back(i + 1);
+            if (m && legacy_fds.count(std::atol(m->value.c_str()))) out.push_back(i + 1);
         } else if (c.cmd == sys::Cmd::LinkCreate) {
             const auto* t = field(c, "link_create.attach_type");
             if (t && t->value.find("STRUCT_OPS") != std::string::npos) out.push_back(i + 1);
@@ -144,31 +146,36 @@ std::vector<std::uint64_t> registration_calls(const std::vector<sys::CallRecord>
     return out;
 }
 
-// The faults a sweep injects, in order: every call with every_call_errnos,
-// then the spots (first call of each command, registration calls) with
-// spot_errnos, each (call, errno, window) once.
+// The faults a sweep injects, in order: every call with every_call, then the
+// spots (first call of each command, registration calls) with at_spots,
+// each (call, errno, window) once.
 std::vector<std::tuple<std::uint64_t, int, std::uint64_t>> faults_of(const SweepOptions& o,
                                                                      const std::vector<sys::CallRecord>& calls,
                                                                      const std::vector<std::uint64_t>& registrations) {
     std::vector<std::tuple<std::uint64_t, int, std::uint64_t>> out;
     std::set<std::tuple<std::uint64_t, int, std::uint64_t>> seen;
-    auto add = [&](std::uint64_t n, int err, std::uint64_t window) {
-        if (seen.insert({n, err, window}).second) out.emplace_back(n, err, window);
+    auto add = [&](std::uint64_t n, const Fault& f) {
+        if (seen.insert({n, f.err, f.window}).second) out.emplace_back(n, f.err, f.window);
     };
-    for (int err : o.every_call_errnos)
-        for (std::uint64_t window : o.windows)
-            for (std::uint64_t n = 1; n <= calls.size(); ++n) add(n, err, window);
+    for (const Fault& f : o.every_call)
+        for (std::uint64_t n = 1; n <= calls.size(); ++n) add(n, f);
     std::vector<std::uint64_t> spots = registrations;
     std::set<sys::Cmd> first;
     for (std::size_t i = 0; i < calls.size(); ++i)
         if (first.insert(calls[i].cmd).second) spots.push_back(i + 1);
     for (std::uint64_t n : spots)
-        for (int err : o.spot_errnos)
-            for (std::uint64_t window : o.windows) add(n, err, window);
+        for (const Fault& f : o.at_spots) add(n, f);
     return out;
 }
 
 }  // namespace
+
+std::vector<Fault> faults(const std::vector<int>& errnos, const std::vector<std::uint64_t>& windows) {
+    std::vector<Fault> out;
+    for (int err : errnos)
+        for (std::uint64_t window : windows) out.push_back({err, window});
+    return out;
+}
 
 SweepReport sweep(const SweepOptions& o) {
     SweepReport report;
@@ -213,6 +220,7 @@ SweepReport sweep(const SweepOptions& o) {
         return problem("the clean load left something:" + left), done();
     if (calls.empty()) return problem("the clean load made no bpf() call"), done();
     report.registration_calls = registration_calls(calls);
+    for (const auto& c : calls) report.commands.push_back(sys::cmd_name(c.cmd));
 
     for (const auto& [n, err, window] : faults_of(o, calls, report.registration_calls)) {
         const std::string where = "call " + std::to_string(n) + " (" + sys::cmd_name(calls[n - 1].cmd) + ") " +

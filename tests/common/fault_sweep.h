@@ -24,20 +24,28 @@ inline const std::vector<int>& kernel_errnos() {
     return all;
 }
 
+// One kind of fault: the errno, and how many calls of the same command in a
+// row fail with it. A transient fault (window 1), or a lasting one (12): the
+// same command refused 12 times in a row, more than the load ever tries it
+// (a PROG_LOAD is tried 5 times on EAGAIN, and 5 more with a verifier log,
+// as libbpf does), so the retries are seen to be bounded.
+struct Fault {
+    int err = 0;
+    std::uint64_t window = 1;
+};
+
+// Each errno with each window.
+std::vector<Fault> faults(const std::vector<int>& errnos, const std::vector<std::uint64_t>& windows = {1, 12});
+
 struct SweepOptions {
-    std::string object;                  // path of the .bpf.o
-    plan::BuildOptions build;            // pin_root: where LIBBPF_PIN_BY_NAME maps pin
-    std::vector<int> every_call_errnos;  // each injected at every call N of the load
-    // A transient fault (one call), and a lasting one: the same command
-    // refused 12 times in a row, more than the load ever tries it (a
-    // PROG_LOAD is tried 5 times on EAGAIN, and 5 more with a verifier log,
-    // as libbpf does), so the retries are seen to be bounded.
-    std::vector<std::uint64_t> windows{1, 12};
-    // Injected, with every window, at a few calls only: the first call of
-    // each command the load makes, and each registration call (the
-    // BPF_LINK_CREATE of a struct_ops link, the BPF_MAP_UPDATE_ELEM of a
-    // struct_ops map). Cheaper than every call where a load costs seconds.
-    std::vector<int> spot_errnos;
+    std::string object;        // path of the .bpf.o
+    plan::BuildOptions build;  // pin_root: where LIBBPF_PIN_BY_NAME maps pin
+    std::vector<Fault> every_call;  // each injected at every call N of the load
+    // Injected at a few calls only: the first call of each command the load
+    // makes, and each registration call (the BPF_LINK_CREATE of a struct_ops
+    // link, the BPF_MAP_UPDATE_ELEM of a legacy struct_ops map). Cheaper
+    // than every call where a load costs a fraction of a second (the guests).
+    std::vector<Fault> at_spots;
     // Non-empty: the load is plan::execute() and then Loaded::pin(pin_dir),
     // as `rawops load --pin` does, so faults in the pins after the
     // registration are swept too.
@@ -59,6 +67,7 @@ struct SweepReport {
     // Faults injected at a registration call, and the calls' numbers.
     int registration_faults = 0;
     std::vector<std::uint64_t> registration_calls;
+    std::vector<std::string> commands;  // of the clean load's calls, in order ("BPF_MAP_CREATE")
     std::vector<std::string> problems;  // one line each; empty when all held
     double seconds = 0;
 };

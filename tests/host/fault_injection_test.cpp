@@ -27,7 +27,7 @@ void inject_every_call(const std::string& name, const std::vector<int>& errnos, 
     fault::SweepOptions o;
     o.object = bpf_object(name);
     o.build.pin_root = bpffs.dir();  // LIBBPF_PIN_BY_NAME maps pin here
-    o.every_call_errnos = errnos;
+    o.every_call = fault::faults(errnos);  // transient and lasting
     o.registered = [] { return read_file("/proc/sys/net/ipv4/tcp_available_congestion_control"); };
     const fault::SweepReport r = fault::sweep(o);
     CAPTURE(name);
