@@ -36,7 +36,7 @@ public:
         DecodedValue v;
         v.name = std::move(name);
         v.type = id;
-        if (depth > options_.max_depth) {
+        if (depth > options_.max_depth || ++nodes_ > options_.max_nodes) {
             v.shape = Shape::Truncated;
             return v;
         }
@@ -197,6 +197,7 @@ private:
 
     const Btf& btf_;
     const ValueDecodeOptions& options_;
+    std::size_t nodes_ = 0;
 };
 
 }  // namespace

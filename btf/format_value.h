@@ -49,6 +49,11 @@ struct ValueDecodeOptions {
     // Nesting beyond which a node becomes Truncated (structs in structs,
     // arrays of arrays). Real kernel types nest less than 12 deep.
     unsigned max_depth = 32;
+    // Nodes decoded in all, past which the rest become Truncated: depth
+    // alone does not bound crafted BTF, where a struct of a few members of
+    // a zero-sized struct type, nested 32 deep, is billions of nodes (the
+    // fuzzer ran out of 4 GB on one). Real values have far fewer.
+    std::size_t max_nodes = 1u << 18;
 };
 
 // Decodes `bytes` as type `id` of `btf`. Where the type is larger than the
