@@ -4,6 +4,9 @@
 #include <cstdio>
 #include <cstring>
 
+#include "loader/sys/describe.h"
+#include "loader/sys/memlock.h"
+
 namespace rawops {
 namespace {
 
@@ -24,6 +27,18 @@ std::string effective_caps() {
     return caps;
 }
 
+// On a kernel that charges BPF memory to RLIMIT_MEMLOCK (before 5.11) the
+// loader raised the limit to unlimited (loader/sys/memlock.h); if it could
+// not, an EPERM may be the limit rather than the privileges.
+std::string memlock_note() {
+    const sys::MemlockState& m = sys::memlock_state();
+    if (!m.checked || !m.needed || m.unlimited) return "";
+    return " This kernel (" + m.release + ") also charges BPF memory to RLIMIT_MEMLOCK, which stays at " +
+           sys::memlock_text(m.limit) + ": raising it to unlimited failed (" + sys::errno_name(m.err) +
+           "; that needs CAP_SYS_RESOURCE). Run `ulimit -l unlimited` as root before rawops, or give its service "
+           "LimitMEMLOCK=infinity";
+}
+
 }  // namespace
 
 std::string hint(const Error& error) {
@@ -33,8 +48,8 @@ std::string hint(const Error& error) {
         // read kernel structs): CAP_BPF alone is refused at the first program
         // load (measured on 6.18, docs/embedding.md).
         return "bpf() needs root, or CAP_BPF with CAP_PERFMON (struct_ops, tracing and kprobe programs), and "
-               "CAP_NET_ADMIN for network types such as Qdisc_ops; this process has CapEff=" + effective_caps() +
-               ". On kernels before 5.11 BPF memory also counts against RLIMIT_MEMLOCK: ulimit -l unlimited";
+               "CAP_NET_ADMIN for network types such as Qdisc_ops; this process has CapEff=" + effective_caps() + "." +
+               memlock_note();
     if (error.err_no() == EROFS)
         return "the bpffs is mounted read-only: remount it read-write (mount -o remount,rw /sys/fs/bpf) or pin elsewhere";
     if (m.find("/sys/kernel/btf/vmlinux") != std::string::npos && m.find("cannot open") != std::string::npos)

@@ -11,6 +11,8 @@
 #include <cstring>
 #include <span>
 
+#include "loader/sys/memlock.h"
+
 namespace rawops::sys {
 namespace {
 
@@ -89,6 +91,9 @@ BpfTotals bpf_totals() {
 }
 
 long bpf_call(Cmd cmd, void* attr, std::uint32_t size) {
+    // Before the first object is created, as libbpf bumps it in
+    // bpf_map_create, bpf_prog_load and bpf_btf_load (memlock.h).
+    if (cmd == Cmd::MapCreate || cmd == Cmd::ProgLoad || cmd == Cmd::BtfLoad) ensure_memlock();
     const Observer& observer = current_observer();
     if (!observer) {
         auto start = std::chrono::steady_clock::now();

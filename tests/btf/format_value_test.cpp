@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <cstring>
+#include <functional>
 
 #include "btf/btf.h"
 #include "btf/format_value.h"
@@ -124,4 +125,25 @@ TEST_CASE("decode_value: bytes shorter than the type, huge arrays and deep nesti
     while (!node->children.empty()) node = &node->children[0], ++levels;
     CHECK(levels <= 17);
     CHECK(node->shape == DecodedValue::Shape::Truncated);
+}
+
+TEST_CASE("decode_value: a tree that doubles at each level stays bounded in nodes, not only in depth") {
+    // Each level a zero-sized struct with two members of the level below:
+    // 2^17 nodes within max_depth 32 had every one been decoded (the fuzzer's
+    // input nested deeper, past 4 GB).
+    BtfBuilder b;
+    std::uint32_t level = b.composite(false, "leaf", 0, {});
+    for (int i = 0; i < 16; ++i)
+        level = b.composite(false, "l" + std::to_string(i), 0, {{"a", level, 0}, {"b", level, 0}});
+    auto btf = Btf::parse(b.build());
+    REQUIRE(btf.ok());
+    std::size_t nodes = 0, truncated = 0;
+    std::function<void(const DecodedValue&)> count = [&](const DecodedValue& v) {
+        ++nodes;
+        truncated += v.shape == DecodedValue::Shape::Truncated;
+        for (const auto& c : v.children) count(c);
+    };
+    count(decode_value(*btf, level, {}, {.max_depth = 32, .max_nodes = 1000}));
+    CHECK(nodes <= 1000 + 32);  // the budget, and a Truncated sibling at each level of the last path
+    CHECK(truncated > 0);
 }

@@ -232,6 +232,20 @@ else
   kill -TERM $pid; reap $pid; rc=$?
   if [ $rc -eq 0 ] && ! available rawops_reno; then pass "SIGTERM unregisters and exits 0"
   else fail "SIGTERM unregisters and exits 0" "rc=$rc"; fi
+  # RLIMIT_MEMLOCK (loader/sys/memlock.h): raised to unlimited only on
+  # kernels before 5.11; on this one a load keeps the soft limit it was given.
+  hard=$(ulimit -H -l)
+  soft=4096; [ "$hard" != unlimited ] && soft=$((hard / 2))
+  want=$((soft * 1024))
+  case $(uname -r) in [0-4].*|5.[0-9].*|5.10.*) want=unlimited ;; esac
+  : > "$pins.out"
+  sh -c 'ulimit -S -l "$1" && exec "$2" load "$3"' sh "$soft" "$RAWOPS" "$OBJ" > "$pins.out" 2>&1 &
+  pid=$!
+  for _ in $(seq 50); do grep -q "^running" "$pins.out" && break; sleep 0.1; done
+  got=$(awk '/^Max locked memory/{print $4}' /proc/$pid/limits 2>/dev/null)
+  kill -TERM $pid; reap $pid
+  [ "$got" = "$want" ] && pass "a load on $(uname -r) leaves RLIMIT_MEMLOCK as it was given ($got bytes; raised only before 5.11)" \
+    || fail "a load leaves RLIMIT_MEMLOCK alone from 5.11 on" "want '$want', got '$got' ($(head -n 2 "$pins.out"))"
   for sig in HUP INT; do
     # Emptied first: the child's own `>` may come after the grep below, which
     # would then read the last test's "running" and signal a process that has

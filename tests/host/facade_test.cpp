@@ -13,7 +13,7 @@
 #include "loader/rawops.h"
 #include "tests/common/paths.h"
 #include "tests/common/skip.h"
-#include "tests/host/kernel_objects.h"
+#include "tests/common/kernel_objects.h"
 #include "tests/host/sys_support.h"
 #include "tests/host/tcp_traffic.h"
 

@@ -10,7 +10,7 @@
 #include <variant>
 
 #include "tests/common/skip.h"
-#include "tests/host/kernel_objects.h"
+#include "tests/common/kernel_objects.h"
 #include "tests/host/load_support.h"
 #include "tests/host/sys_support.h"
 

@@ -2,7 +2,6 @@
 // private bpffs mount, hand-assembled instructions and a tiny hand-built BTF.
 #pragma once
 
-#include <dirent.h>
 #include <stdlib.h>
 #include <sys/mount.h>
 #include <unistd.h>
@@ -16,21 +15,9 @@
 #include <doctest/doctest.h>
 
 #include "loader/insn.h"
+#include "tests/common/kernel_objects.h"  // open_fd_count
 
 namespace rawops::testing {
-
-// Entries of /proc/self/fd (the directory's own fd included, which is the
-// same one extra each time).
-inline int open_fd_count() {
-    DIR* d = opendir("/proc/self/fd");
-    if (d == nullptr) return -1;
-    int n = 0;
-    while (dirent* e = readdir(d)) {
-        if (e->d_name[0] != '.') ++n;
-    }
-    closedir(d);
-    return n;
-}
 
 // Declare first in a test: at scope exit the process has exactly as many fds
 // open as at the start, whatever path the test took.

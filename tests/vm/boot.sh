@@ -28,6 +28,8 @@ cp "$BUILD/rawops" "$root/rawops"
 # tests/diff in the guest: the static holders, kstate and their runner.
 mkdir -p "$root/diff" && cp "$BUILD"/diff/{libbpf_hold,rawops_hold,kstate} tests/diff/guest_diff.sh "$root/diff/"
 cp "$VM/kmod/bpf_testmod.ko" "$root/"
+# Issue 13's fault sweep, static (tests/fault/guest_sweep.cpp).
+cp "$BUILD/fault/guest_sweep" "$root/bin/"
 cp "$BUILD"/bpfprog/*.bpf.o "$root/bpf/"
 # Where libbpf (and rawops) read .kconfig values: the guest kernel has no
 # /proc/config.gz (CONFIG_IKCONFIG is off in Debian's builds).

@@ -31,8 +31,11 @@ cp "$BUILD/bpfprog/tcp_cc.bpf.o" "$BUILD/bpfprog/tcp_cc_dctcp.bpf.o" "$BUILD/bpf
 cp "$cache/root/linux-base-$abi/usr/lib/modules/$abi/config" "$root/boot/config-$abi"
 [ -f "$VM/tcp_dctcp.ko" ] && cp "$VM/tcp_dctcp.ko" "$root/"
 cp "$VM/qdisc_attach" "$root/bin/"
+# Issue 13's fault sweep, static (tests/fault/guest_sweep.cpp).
+cp "$BUILD/fault/guest_sweep" "$root/bin/"
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$VM/initramfs.cpio.gz"
 
+# timeout 600: the tests take about 210 s, the fault sweep about 130 more.
 # -smp 2: a scheduler with wrong constants survives on one CPU and dies on
 # two. -cpu qemu64,-cx16 as for the 6.12 guest; without CMPXCHG16B,
 # kmalloc_nolock() fails unless slab_debug=F (arena maps, cgroup_init).
@@ -40,7 +43,7 @@ cp "$VM/qdisc_attach" "$root/bin/"
 # code patching (int3 + text_poke, when sched_ext flips its static keys)
 # crashed the guest in __schedule about once in ten runs; with the vCPUs
 # taking turns on one thread, 0 in 6, at about 40 s more per run.
-timeout 300 qemu-system-x86_64 -nographic -no-reboot -m 2G -smp 2 -cpu qemu64,-cx16 -accel tcg,thread=single \
+timeout 600 qemu-system-x86_64 -nographic -no-reboot -m 2G -smp 2 -cpu qemu64,-cx16 -accel tcg,thread=single \
   -kernel "$vmlinuz" -initrd "$VM/initramfs.cpio.gz" \
   -append "console=ttyS0 panic=-1 quiet slab_debug=F" </dev/null 2>&1 | tr -d '\r'
 echo "${PIPESTATUS[0]}" > "$VM/qemu.rc"

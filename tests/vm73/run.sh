@@ -35,9 +35,10 @@ while IFS= read -r line; do
   case "$line" in
     PASS:*) pass "guest 7.3: ${line#PASS: }" ;;
     FAIL:*) fail "guest 7.3: ${line#FAIL: }" ;;
+    INFO:*) echo "$line" ;;
     SKIP:*) r=${line#SKIP: }; skip "guest 7.3: ${r%%:*}" "${r#*: }" ;;
   esac
-done < <(grep -E '^(PASS|FAIL|SKIP): ' "$log")
+done < <(grep -E '^(PASS|FAIL|SKIP|INFO): ' "$log")
 # The docs/abi.md blocks this guest printed (DOC: lines) must be current.
 . tests/docs/abi_lib.sh
 check_guest_blocks "$log"
