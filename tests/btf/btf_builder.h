@@ -74,6 +74,19 @@ public:
         for (const auto& p : ps) { u32(p.first.empty() ? 0 : str(p.first)); u32(p.second); }
         return id;
     }
+    // A prototype fanning out: level n takes `width` parameters a0, a1, ...,
+    // each a pointer to level n-1, above a prototype (int x). Finite, but a
+    // walk that does not share work visits width^levels prototypes.
+    std::uint32_t fanning_prototype(std::uint32_t ret, int levels, int width) {
+        auto prev = func_proto(ret, {{"x", ret}});
+        for (int level = 0; level < levels; ++level) {
+            const auto p = ptr(prev);
+            std::vector<std::pair<std::string, std::uint32_t>> params;
+            for (int k = 0; k < width; ++k) params.push_back({"a" + std::to_string(k), p});
+            prev = func_proto(ret, params);
+        }
+        return prev;
+    }
 
     std::uint32_t next_id() const { return next_id_; }
     std::vector<std::uint8_t>& types() { return types_; }

@@ -313,13 +313,7 @@ TEST_CASE("bounds: many roots each under the per-root budget stop at the whole d
     // steps. The whole dump is bounded by the number of types.
     BtfBuilder b;
     const auto i = b.int_("int", 4, 32, 1);
-    auto prev = b.func_proto(i, {{"x", i}});
-    for (int level = 0; level < 6; ++level) {
-        const auto p = b.ptr(prev);
-        std::vector<std::pair<std::string, std::uint32_t>> params;
-        for (int k = 0; k < 4; ++k) params.push_back({"a" + std::to_string(k), p});
-        prev = b.func_proto(i, params);
-    }
+    auto prev = b.fanning_prototype(i, 6, 4);
     const auto top = b.ptr(prev);
     TypeId first = 0;
     for (int k = 0; k < 400; ++k) {

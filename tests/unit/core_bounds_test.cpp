@@ -72,13 +72,7 @@ TEST_CASE("types_are_compat: prototypes fanning out stop at the step bound") {
     // finite, but 6^12 comparisons in full.
     BtfBuilder b;
     const auto i32 = b.int_("int", 4, 32, 1);
-    auto prev = b.func_proto(i32, {{"x", i32}});
-    for (int level = 0; level < 12; ++level) {
-        const auto p = b.ptr(prev);
-        std::vector<std::pair<std::string, std::uint32_t>> params;
-        for (int k = 0; k < 6; ++k) params.push_back({"a" + std::to_string(k), p});
-        prev = b.func_proto(i32, params);
-    }
+    auto prev = b.fanning_prototype(i32, 12, 6);
     const btf::Btf btf = parse(b);
     auto r = quickly([&] { return reloc::types_are_compat(btf, prev, btf, prev); });
     REQUIRE_FALSE(r.ok());
