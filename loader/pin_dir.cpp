@@ -1,5 +1,7 @@
 #include "loader/pin_dir.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/vfs.h>
 
 #include <cerrno>
@@ -63,6 +65,16 @@ PinDir::~PinDir() {
         if (!std::filesystem::remove(d, ec)) break;  // not empty, or gone
         if (d == top_) break;
     }
+}
+
+Result<sys::Fd> lock_pin_folder(const std::string& dir) {
+    sys::Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (fd.get() < 0) return Error("opening pin folder " + dir + ": " + std::strerror(errno), errno);
+    int r;
+    do r = ::flock(fd.get(), LOCK_EX);
+    while (r != 0 && errno == EINTR);
+    if (r != 0) return Error("locking pin folder " + dir + ": " + std::strerror(errno), errno);
+    return fd;
 }
 
 }  // namespace rawops

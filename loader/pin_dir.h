@@ -6,6 +6,7 @@
 #include <string>
 
 #include "btf/error.h"
+#include "loader/sys/fd.h"
 
 namespace rawops {
 
@@ -36,5 +37,12 @@ private:
     std::string top_;   // the top-most folder prepare() created ("" if none)
     std::string leaf_;
 };
+
+// Takes an exclusive flock(2) on the pin folder `dir`, held until the
+// returned fd closes. `update` and `unload` of one pin folder hold it for
+// their whole change, so one runs after the other: without it, an unload
+// could list the folder, an update then pin the new object's maps into it,
+// and the unload detach the link under them, leaving those pins behind.
+Result<sys::Fd> lock_pin_folder(const std::string& dir);
 
 }  // namespace rawops

@@ -8,6 +8,7 @@
 #include <system_error>
 #include <vector>
 
+#include "loader/pin_dir.h"
 #include "loader/pinned.h"
 #include "loader/struct_ops/registered.h"
 #include "loader/sys/abi.h"
@@ -64,7 +65,16 @@ Status unload_one(const std::string& path, const UnloadObserver& observe) {
 
 Status unload(const std::string& pin, const UnloadObserver& observe) {
     std::error_code ec;
-    if (!std::filesystem::is_directory(pin, ec)) return unload_one(pin, observe);
+    const bool folder = std::filesystem::is_directory(pin, ec);
+    // An update of a pin in this folder finishes first, or starts after us.
+    const std::string locked = folder ? pin : std::filesystem::path(pin).parent_path().string();
+    auto lock = lock_pin_folder(locked.empty() ? "." : locked);
+    // A single pin whose folder cannot be opened goes on unlocked:
+    // unload_one names what is wrong with the pin itself.
+    if (!lock && folder) return std::move(lock).error();
+    if (!folder) return unload_one(pin, observe);
+    if (!std::filesystem::is_directory(pin, ec))
+        return Error(pin + ": the folder was removed (by another unload?) before this one could", ENOENT);
     std::vector<std::string> ops, rest;
     for (const auto& e : std::filesystem::directory_iterator(pin, ec)) {
         auto p = open_pinned(e.path().string());

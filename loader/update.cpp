@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <variant>
 
+#include "loader/pin_dir.h"
 #include "loader/plan/executor.h"
 #include "loader/sys/abi.h"
 #include "loader/sys/link.h"
@@ -53,6 +54,17 @@ Result<std::string> update_link(const Pinned& link, const std::string& pin, cons
     if (link_vars.size() != 1)
         return Error(obj.path() + ": needs exactly one .struct_ops.link variable to update with (found " +
                      std::to_string(link_vars.size()) + "; choose one with --map)");
+
+    // Held until the new maps are pinned: an unload of this folder runs
+    // wholly before (then the pin is gone, checked below) or after us.
+    const std::string dir = std::filesystem::path(pin).parent_path().string();
+    auto lock = lock_pin_folder(dir.empty() ? "." : dir);
+    if (!lock) return std::move(lock).error();
+    auto now = open_struct_ops_link(pin);
+    if (!now) return std::move(now).error().context("the pin changed before the update (a concurrent unload?)");
+    auto ids = std::pair{sys::link_info(link.fd.get()), sys::link_info(now->fd.get())};
+    if (!ids.first || !ids.second || ids.first->id != ids.second->id)
+        return Error(pin + ": the pin changed before the update (a concurrent unload or load?)");
 
     exec.create_links = false;
     auto loaded = plan::execute(plan, exec);

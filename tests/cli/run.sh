@@ -351,14 +351,15 @@ if [ "$(id -u)" -eq 0 ] && command -v unshare >/dev/null && command -v setpriv >
   env_case "module BTF missing: the type and the module to load are named (exit 1)" 1 \
     "rawops: hint: a type defined by a kernel module needs that module loaded first (modprobe or insmod)" \
     "$RAWOPS" load build/bpfprog/testmod_ops.bpf.o
-  pins=$(mktemp -d /sys/fs/bpf/rawops_cli_env_XXXXXX)
-  if "$RAWOPS" load build/bpfprog/tcp_cc_maps.bpf.o --pin "$pins" >/dev/null 2>&1; then
+  # Not $pins: the EXIT trap unmounts the private bpffs held in that one.
+  envpins=$(mktemp -d /sys/fs/bpf/rawops_cli_env_XXXXXX)
+  if "$RAWOPS" load build/bpfprog/tcp_cc_maps.bpf.o --pin "$envpins" >/dev/null 2>&1; then
     env_case "--pin into a folder that holds another load's pins is refused, naming them and the unload (exit 2)" 2 \
-      "the folder already holds the pins of another load (events, per_cpu, seen, settings, ...): unload that first (rawops unload $pins)" \
-      "$RAWOPS" load "$OBJ" --pin "$pins"
-    "$RAWOPS" unload "$pins" >/dev/null 2>&1
+      "the folder already holds the pins of another load (events, per_cpu, seen, settings, ...): unload that first (rawops unload $envpins)" \
+      "$RAWOPS" load "$OBJ" --pin "$envpins"
+    "$RAWOPS" unload "$envpins" >/dev/null 2>&1
   else fail "load tcp_cc_maps.bpf.o --pin (for the pin-folder case)"; fi
-  rmdir "$pins" 2>/dev/null
+  rmdir "$envpins" 2>/dev/null
   # /proc missing (an initramfs): a pinned load and its unload still work.
   env_case "no /proc: load --pin and unload work without it (exit 0)" 0 "detached struct_ops link" \
     unshare -m --propagation private sh -c 'umount -l /proc && "$1" load "$2" --pin /sys/fs/bpf/rawops_noproc >/dev/null && exec "$1" unload /sys/fs/bpf/rawops_noproc' sh "$RAWOPS" "$OBJ"

@@ -35,12 +35,19 @@ done
 [ "$(id -u)" -eq 0 ] || { echo "diff: needs root: both loaders load $obj into the kernel" >&2; exit 2; }
 
 work=$(mktemp -d)
-# libbpf's pin root for LIBBPF_PIN_BY_NAME maps (bpffs refuses '.' in names).
-pins=$(mktemp -d /sys/fs/bpf/rawops_diff_XXXXXX) || { echo "diff: no bpffs at /sys/fs/bpf" >&2; exit 2; }
+# The pin root of both loaders for LIBBPF_PIN_BY_NAME maps: a bpffs of its
+# own, so the diff neither needs one on /sys/fs/bpf (a machine may have none)
+# nor leaves anything there.
+pins=$(mktemp -d) || exit 2
+if ! mount -t bpf bpf "$pins"; then
+  rmdir "$pins"
+  echo "diff: cannot mount a bpffs for the pins at $pins" >&2
+  exit 2
+fi
 holder=""
 cleanup() {
   [ -n "$holder" ] && kill "$holder" 2>/dev/null && wait "$holder" 2>/dev/null
-  rm -rf "$pins"
+  umount "$pins" && rmdir "$pins"
   rm -f "$work"/*.in  # the fifos
   if [ -n "$keep" ]; then mkdir -p "$keep" && cp "$work"/* "$keep"/ 2>/dev/null; fi
   rm -rf "$work"
