@@ -62,16 +62,17 @@ Result<std::string> update_link(const Pinned& link, const std::string& pin, cons
     if (!lock) return std::move(lock).error();
     auto now = open_struct_ops_link(pin);
     if (!now) return std::move(now).error().context("the pin changed before the update (a concurrent unload?)");
-    auto ids = std::pair{sys::link_info(link.fd.get()), sys::link_info(now->fd.get())};
-    if (!ids.first || !ids.second || ids.first->id != ids.second->id)
+    auto info = sys::link_info(link.fd.get());
+    if (!info) return std::move(info).error();
+    auto pinned_now = sys::link_info(now->fd.get());
+    if (!pinned_now || pinned_now->id != info->id)
         return Error(pin + ": the pin changed before the update (a concurrent unload or load?)");
 
     exec.create_links = false;
     auto loaded = plan::execute(plan, exec);
     if (!loaded) return std::move(loaded).error();
 
-    auto info = sys::link_info(link.fd.get());
-    if (!info) return std::move(info).error();
+    // The link's map as read under the lock: no other update can have moved it.
     auto old_map = sys::map_get_fd_by_id(info->struct_ops_map_id);
     if (!old_map) return std::move(old_map).error();
     RAWOPS_TRY(sys::link_update_struct_ops(link.fd.get(), loaded->map_fd(link_vars[0]), old_map->get()));
