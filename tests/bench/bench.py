@@ -84,10 +84,21 @@ def compare(ours, theirs, before=None):
 
 
 def bpf_calls(argv):
+    """One run under strace -T: the number of bpf() calls, and the time inside
+    them as strace sees it (the check on rawops' own timer; strace adds its
+    stop to each call, so it reads a little higher)."""
     with tempfile.NamedTemporaryFile("r") as f:
-        subprocess.run(["strace", "-f", "-e", "trace=bpf", "-o", f.name] + argv,
+        subprocess.run(["strace", "-f", "-T", "-e", "trace=bpf", "-o", f.name] + argv,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
-        return sum(1 for line in f if "bpf(" in line and "resumed>" not in line)
+        count, total = 0, 0.0
+        for line in f:
+            if "bpf(" not in line or "resumed>" in line:
+                continue
+            count += 1
+            line = line.rstrip()
+            if line.endswith(">") and "<" in line:
+                total += float(line[line.rindex("<") + 1:-1])
+        return count, total * 1e6
 
 
 def bpf_share(obj):
@@ -103,20 +114,6 @@ def bpf_share(obj):
             if key.endswith("_us"):
                 fields.setdefault(key, []).append(float(value))
     return {key: statistics.median(values) for key, values in fields.items()}
-
-
-def strace_bpf_us(argv):
-    """The time inside bpf() as strace -T sees it (summed over one run): the
-    check on rawops' own timer. strace adds its stop to each call, so it
-    reads a little higher."""
-    with tempfile.NamedTemporaryFile("r") as f:
-        subprocess.run(["strace", "-T", "-e", "trace=bpf", "-o", f.name] + argv,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
-        total = 0.0
-        for line in f:
-            if "bpf(" in line and line.rstrip().endswith(">") and "<" in line:
-                total += float(line.rstrip()[line.rstrip().rindex("<") + 1:-1])
-        return total * 1e6
 
 
 def stripped_size(path):
@@ -172,9 +169,11 @@ def main():
             if before:
                 r[f"before_ratio_{k}"] = r["before"][k]["median"] / r["libbpf"][k]["median"]
         if obj:
-            r["bpf_calls"] = {"rawops": bpf_calls(ours), "libbpf": bpf_calls(theirs)}
+            (ours_calls, ours_strace_us), (theirs_calls, _) = bpf_calls(ours), bpf_calls(theirs)
+            r["bpf_calls"] = {"rawops": ours_calls, "libbpf": theirs_calls}
+            r["strace_bpf_us"] = ours_strace_us
             if before:
-                r["bpf_calls"]["before"] = bpf_calls(before)
+                r["bpf_calls"]["before"] = bpf_calls(before)[0]
             share = bpf_share(obj)
             bpf_us, cpu_us, main_us = share["bpf_us"], share["cpu_us"], share["main_cpu_us"]
             r["rawops_bpf_us"] = bpf_us
@@ -182,7 +181,6 @@ def main():
             r["rawops_main_cpu_us"] = main_us
             r["rawops_phases_us"] = {k[:-3]: share[k] for k in
                                      ("open_us", "kernel_btf_us", "plan_us", "execute_us", "teardown_us")}
-            r["strace_bpf_us"] = strace_bpf_us([f"{B}/rawops_load", obj])
             # In-process: the CPU main() burns outside bpf(), its own code and
             # the kernel's work for it that is not bpf() (mmap, page faults,
             # close). The whole process adds exec, the C runtime and exit.

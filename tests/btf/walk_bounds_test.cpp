@@ -12,32 +12,18 @@
 #include "btf/btf.h"
 #include "btf/format_c.h"
 #include "btf/format_value.h"
+#include "tests/btf/bounds_support.h"
 #include "tests/btf/btf_builder.h"
 
 using namespace rawops::btf;
 using rawops::testing::BtfBuilder;
+using rawops::testing::contains;
+using rawops::testing::parse;
+using rawops::testing::quickly;
 
 namespace {
 
-Btf parse(const BtfBuilder& b) {
-    auto r = Btf::parse(b.build());
-    REQUIRE_MESSAGE(r.ok(), r.error().message());
-    return std::move(r).value();
-}
-
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
-
 std::string id_text(TypeId id) { return "[" + std::to_string(id) + "]"; }
-
-// A bound that works ends these walks in milliseconds; a missing one takes
-// hours (k^depth) or overflows the stack.
-template <typename F>
-auto quickly(F&& f) {
-    const auto t0 = std::chrono::steady_clock::now();
-    auto r = f();
-    CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(5));
-    return r;
-}
 
 // The deepest node of a decoded value (first child each time) and its depth.
 const DecodedValue& deepest(const DecodedValue& v, int& levels) {

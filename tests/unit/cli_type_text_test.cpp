@@ -14,24 +14,16 @@
 
 #include "btf/btf.h"
 #include "loader/cli/type_text.cpp"  // NOLINT(bugprone-suspicious-include): see above
+#include "tests/btf/bounds_support.h"
 #include "tests/btf/btf_builder.h"
 
 using namespace rawops;
 using rawops::cli::signature_text;
 using rawops::cli::type_text;
 using rawops::testing::BtfBuilder;
-
-namespace {
-
-btf::Btf parse(BtfBuilder& b) {
-    auto parsed = btf::Btf::parse(b.build());
-    REQUIRE_MESSAGE(parsed.ok(), parsed.error().message());
-    return std::move(parsed).value();
-}
-
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
-
-}  // namespace
+using rawops::testing::contains;
+using rawops::testing::parse;
+using rawops::testing::quickly;
 
 TEST_CASE("type_text: a function pointer prints as a C declaration") {
     BtfBuilder b;

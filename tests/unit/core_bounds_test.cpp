@@ -11,36 +11,22 @@
 
 #include "loader/edits.h"
 #include "loader/reloc/core.h"
+#include "tests/btf/bounds_support.h"
 #include "tests/btf/btf_builder.h"
 
 using namespace rawops;
 using rawops::btf::CoreReloKind;
 using rawops::testing::BtfBuilder;
+using rawops::testing::contains;
+using rawops::testing::parse;
+using rawops::testing::quickly;
 
 namespace {
-
-btf::Btf parse(const BtfBuilder& b) {
-    auto r = btf::Btf::parse(b.build());
-    REQUIRE_MESSAGE(r.ok(), r.error().message());
-    return std::move(r).value();
-}
-
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
 std::uint32_t off_of(const btf::Btf& b, const std::string& s) {
     for (std::uint32_t o = 1; o < b.str_end(); ++o)
         if (b.str(o) == s) return o;
     return 0;
-}
-
-// Runs `f` and checks it came back quickly: a bound that works ends these
-// walks in milliseconds, a missing one takes hours (k^depth).
-template <typename F>
-auto quickly(F&& f) {
-    const auto t0 = std::chrono::steady_clock::now();
-    auto r = f();
-    CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(5));
-    return r;
 }
 
 }  // namespace
