@@ -279,6 +279,8 @@ const std::string& Btf::name() const { return impl_->name; }
 const Btf* Btf::base() const { return impl_->base; }
 const Header& Btf::header() const { return impl_->hdr; }
 bool Btf::trusted() const { return impl_->trusted; }
+bool Btf::sorted_by_name() const { return impl_->sorted_from != Impl::kNotSorted; }
+void Btf::forget_name_order() { impl_->sorted_from = Impl::kNotSorted; }
 std::span<const std::uint8_t> Btf::raw() const { return impl_->data; }
 
 Result<TypeView> Btf::checked_type(TypeId id) const {

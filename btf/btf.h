@@ -275,6 +275,13 @@ public:
     const Header& header() const;
     // Opened through open_kernel() and trusted: the per-type checks were skipped.
     bool trusted() const;
+    // Own types laid out as kernels from 7.0 publish them: the anonymous ones
+    // first, then the named ones sorted by name. Name lookups then
+    // binary-search instead of scanning or hashing (btf_validate.cpp says how
+    // the order is checked). forget_name_order() makes them scan and hash as
+    // for any other BTF: tests use it as the oracle of the sorted lookups.
+    bool sorted_by_name() const;
+    void forget_name_order();
     std::span<const std::uint8_t> raw() const;  // the whole input
 
     // One past the largest valid type id (libbpf's btf__type_cnt): ids

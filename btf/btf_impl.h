@@ -72,6 +72,15 @@ struct Btf::Impl {
 
     bool trusted = false;  // kernel BTF: only record bounds were checked here
 
+    // Kernels from 7.0 publish their BTF (vmlinux and modules) with the
+    // anonymous types first and the named ones sorted by name, so that the
+    // kernel can binary-search it. When the trusted walk finds that shape
+    // (and sampled neighbours are in order), this is the own index of the
+    // first named type and name lookups binary-search the rest instead of
+    // scanning or hashing; kNotSorted otherwise.
+    static constexpr std::uint32_t kNotSorted = ~0u;
+    std::uint32_t sorted_from = kNotSorted;
+
     std::once_flag index_once[kGroupCount];
     NameIndex index[kGroupCount];
     // Lookups answered by a plain scan so far, per group: a few cheap scans

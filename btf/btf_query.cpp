@@ -197,6 +197,64 @@ void scan_own_named(const Btf& btf, const Btf::Impl& impl, unsigned group, const
     });
 }
 
+// ---- BTF sorted by name (Impl::sorted_from) ----
+
+// Own index i's name in the sorted tail, NUL-terminated.
+inline const char* sorted_name(const Btf& btf, const Btf::Impl& impl, std::uint32_t i) {
+    const std::uint32_t off = TypeView::load32(impl.types + entry_offset(impl.offsets[i]));
+    if (off >= impl.start_str_off) {
+        const std::uint32_t rel = off - impl.start_str_off;
+        return rel < impl.str_len ? impl.strs + rel : "";
+    }
+    return btf.str(off).data();  // a split type named with a base string
+}
+
+// The first own index of the sorted tail whose name is not below `key`, or
+// with `past_prefix` the first whose name neither is below `key` nor begins
+// with it. Names compare as strcmp does, the order the kernel sorts by.
+std::uint32_t sorted_bound(const Btf& btf, const Btf::Impl& impl, std::string_view key, bool past_prefix) {
+    std::uint32_t lo = impl.sorted_from, hi = btf.type_count() - btf.first_own_id();
+    while (lo < hi) {
+        const std::uint32_t mid = lo + (hi - lo) / 2;
+        const int c = std::strncmp(sorted_name(btf, impl, mid), key.data(), key.size());
+        if (past_prefix ? c <= 0 : c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+// Calls fn(id) for own ids of `group` the probe matches, ascending, from the
+// sorted tail: the names equal to the probe's (a run starting at its lower
+// bound), and for an essential name also the "name___*" run; for a prefix,
+// the whole run of names beginning with it. Stops when fn returns true.
+template <typename Fn>
+void visit_sorted(const Btf& btf, const Btf::Impl& impl, unsigned group, const NameProbe& probe, Fn&& fn) {
+    const TypeId begin = btf.first_own_id();
+    const std::uint32_t count = btf.type_count() - begin;
+    const std::uint32_t* offsets = impl.offsets.data();
+    // Visits [i, ...) while the name begins with `key` (and with `whole`,
+    // is exactly `key`); true when fn stopped the lookup.
+    auto run = [&](std::string_view key, bool whole) {
+        for (std::uint32_t i = sorted_bound(btf, impl, key, false); i < count; ++i) {
+            const char* p = sorted_name(btf, impl, i);
+            if (std::strncmp(p, key.data(), key.size()) != 0) return false;
+            if (whole && p[key.size()] != '\0') return false;  // longer names follow the exact ones
+            if (entry_group(offsets[i]) == group && probe.matches(std::string_view(p)) && fn(begin + i)) return true;
+        }
+        return false;
+    };
+    switch (probe.match) {
+    case Match::Exact: run(probe.name, true); return;
+    case Match::Essential:
+        if (run(probe.name, true)) return;
+        run(std::string(probe.name) + "___", false);
+        return;
+    case Match::Prefix: run(probe.name, false); return;
+    }
+}
+
 void build_index(const Btf& btf, const Btf::Impl& impl, unsigned group, NameIndex& idx) {
     const TypeId begin = btf.first_own_id(), end = btf.type_count();
     const std::uint8_t* types = impl.types;
@@ -270,6 +328,10 @@ void for_each_own_named(const Btf& btf, Btf::Impl& impl, unsigned group, std::st
                         bool essential = false) {
     if (name.empty() || name.find('\0') != std::string_view::npos) return;
     const NameProbe probe(name, essential ? Match::Essential : Match::Exact);
+    if (impl.sorted_from != Btf::Impl::kNotSorted) {
+        visit_sorted(btf, impl, group, probe, fn);
+        return;
+    }
     NameIndex& idx = impl.index[group];
     if (impl.scans[group].load(std::memory_order_relaxed) < kScansBeforeIndex[group] &&
         impl.scans[group].fetch_add(1, std::memory_order_relaxed) < kScansBeforeIndex[group]) {
@@ -283,8 +345,12 @@ void for_each_own_named(const Btf& btf, Btf::Impl& impl, unsigned group, std::st
     }
     std::vector<TypeId> flavours;  // essential lookups: "name___*" ids, merged in below
     if (essential)
-        for (TypeId id : flavoured_ids(btf, impl, group, idx))
-            if (essential_name(btf.type(id).name()) == name) flavours.push_back(id);
+        for (TypeId id : flavoured_ids(btf, impl, group, idx)) {
+            // A name holding "___" may be its own essential name ("____fput"):
+            // the table below finds that one.
+            const std::string_view n = btf.type(id).name();
+            if (n != name && essential_name(n) == name) flavours.push_back(id);
+        }
     auto flavour = flavours.begin();
     std::uint32_t h = name_hash(name);
     for (std::uint32_t slot = home_of(h, idx.mask); idx.slots[slot]; slot = (slot + 1) & idx.mask) {
@@ -343,12 +409,17 @@ std::vector<TypeId> Btf::find_all_essential(std::string_view essential, Kind kin
 std::vector<TypeId> Btf::own_types_with_prefix(std::string_view prefix, Kind kind) const {
     std::vector<TypeId> ids;
     if (prefix.empty() || prefix.find('\0') != std::string_view::npos) return ids;
-    // Always a scan: a hash table cannot answer a prefix.
-    scan_own_named(*this, *impl_, index_group(static_cast<unsigned>(kind)), NameProbe(prefix, Match::Prefix),
-                   [&](TypeId id) {
-                       if (type(id).kind() == kind) ids.push_back(id);
-                       return false;
-                   });
+    // A scan, unless the names are sorted: a hash table cannot answer a prefix.
+    const NameProbe probe(prefix, Match::Prefix);
+    const auto add = [&](TypeId id) {
+        if (type(id).kind() == kind) ids.push_back(id);
+        return false;
+    };
+    const unsigned group = index_group(static_cast<unsigned>(kind));
+    if (impl_->sorted_from != Impl::kNotSorted)
+        visit_sorted(*this, *impl_, group, probe, add);
+    else
+        scan_own_named(*this, *impl_, group, probe, add);
     return ids;
 }
 

@@ -12,6 +12,7 @@
 // a later type's record are deferred to the end.
 #include <array>
 #include <cstdio>
+#include <cstring>
 #include <string>
 
 #include "btf/btf_impl.h"
@@ -321,7 +322,76 @@ Status Scanner::run(std::uint32_t ref_limit) {
 
 }  // namespace
 
-Status scan_types(Btf::Impl& impl) { return Scanner(impl).run(0); }
+namespace {
+
+// The own record i's name, NUL-terminated ("" when its offset is out of
+// range: trusted BTF never had its name offsets checked).
+const char* own_record_name(const Btf::Impl& impl, std::uint32_t i) {
+    const std::uint32_t off = raw::name_off(impl.types + entry_offset(impl.offsets[i]));
+    if (off >= impl.start_str_off) {
+        const std::uint32_t rel = off - impl.start_str_off;
+        return rel < impl.str_len ? impl.strs + rel : "";
+    }
+    return impl.base ? impl.base->str(off).data() : "";
+}
+
+bool named(const Btf::Impl& impl, std::uint32_t i) {
+    return raw::name_off(impl.types + entry_offset(impl.offsets[i])) != 0;
+}
+
+// Where the sorted layout's named records begin (Impl::sorted_from), or
+// kNotSorted: anonymous records first, then only named ones, in strcmp
+// order (the kernel's). With `sampled`, the shape and the order are checked
+// at 64 evenly spaced places on each side and at the ends (everything when
+// there are fewer records): for kernel BTF, where reading every record's
+// name again (0.3-0.6 ms for vmlinux, even the anonymous/named split ~4% of
+// the walk) would cost more than the lookups it saves, while BTF in
+// generation order interleaves anonymous and named records everywhere and
+// fails the first samples. BTF a user hands us is checked record by record.
+std::uint32_t sorted_layout(const Btf::Impl& impl, bool sampled) {
+    const auto count = static_cast<std::uint32_t>(impl.offsets.size());
+    constexpr std::uint32_t kSamples = 64;
+    const bool every = !sampled || count <= 2 * kSamples;
+    // The first named record: a binary search when sampling (right if the
+    // shape holds; the samples below check that it does).
+    std::uint32_t first = 0;
+    if (every) {
+        while (first < count && !named(impl, first)) ++first;
+    } else {
+        std::uint32_t hi = count;
+        while (first < hi) {
+            const std::uint32_t mid = first + (hi - first) / 2;
+            if (named(impl, mid)) hi = mid; else first = mid + 1;
+        }
+    }
+    // Calls check(i) for every i in [lo, hi), or for kSamples + 1 of them
+    // spread over it, both ends included; false when one check fails.
+    auto each = [&](std::uint32_t lo, std::uint32_t hi, auto&& check) {
+        if (lo >= hi) return true;
+        if (every || hi - lo <= kSamples) {
+            for (std::uint32_t i = lo; i < hi; ++i)
+                if (!check(i)) return false;
+            return true;
+        }
+        for (std::uint32_t k = 0; k <= kSamples; ++k)
+            if (!check(lo + static_cast<std::uint32_t>(std::uint64_t{hi - lo - 1} * k / kSamples))) return false;
+        return true;
+    };
+    if (!each(0, first, [&](std::uint32_t i) { return !named(impl, i); })) return Btf::Impl::kNotSorted;
+    if (!each(first, count, [&](std::uint32_t i) { return named(impl, i); })) return Btf::Impl::kNotSorted;
+    const bool in_order = each(first, count > 0 ? count - 1 : 0, [&](std::uint32_t i) {
+        return std::strcmp(own_record_name(impl, i), own_record_name(impl, i + 1)) <= 0;
+    });
+    return in_order ? first : Btf::Impl::kNotSorted;
+}
+
+}  // namespace
+
+Status scan_types(Btf::Impl& impl) {
+    RAWOPS_TRY(Scanner(impl).run(0));
+    impl.sorted_from = sorted_layout(impl, /*sampled=*/false);
+    return {};
+}
 
 [[gnu::cold, gnu::noinline]] Error trusted_error(const Btf::Impl& impl, std::size_t index, std::uint64_t pos,
                                                  const std::string& what) {
@@ -403,6 +473,7 @@ Status scan_types_trusted(Btf::Impl& impl) {
     if (impl.start_id + n - 1 > BTF_MAX_TYPE)
         return Error("BTF '" + impl.name + "': more than " + num(BTF_MAX_TYPE) + " types");
     impl.trusted = true;
+    impl.sorted_from = sorted_layout(impl, /*sampled=*/true);
     return {};
 }
 

@@ -33,6 +33,8 @@ cp "$cache/root/linux-base-$abi/usr/lib/modules/$abi/config" "$root/boot/config-
 cp "$VM/qdisc_attach" "$root/bin/"
 # Issue 13's fault sweep, static (tests/fault/guest_sweep.cpp).
 cp "$BUILD/fault/guest_sweep" "$root/bin/"
+# Sorted-BTF lookups against scans, on the guest kernel's own BTF.
+cp "$BUILD/btf/sorted_check" "$root/bin/"
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$VM/initramfs.cpio.gz"
 
 # timeout 600: the tests take about 210 s, the fault sweep about 130 more.

@@ -149,6 +149,19 @@ if [ -f /tcp_dctcp.ko ] && insmod /tcp_dctcp.ko; then
   else fail "load --pin tcp_cc_dctcp.bpf.o" "$(echo "$out" | tail -n 3 | tr '\n' ' ')"; fi
 else fail "insmod tcp_dctcp.ko" "$(ls /tcp_dctcp.ko 2>&1)"; fi
 
+# 7.x publishes its BTF sorted by name (anonymous types first): rawops
+# opens it trusted, samples the order and binary-searches names. Every
+# lookup must answer what the scans and hash indexes answer on the same BTF
+# (tests/btf/tools/sorted_check.cpp; every 7th name, as TCG is slow), for
+# vmlinux and for tcp_dctcp's split BTF when it is loaded.
+mods=$([ -e /sys/kernel/btf/tcp_dctcp ] && echo tcp_dctcp)
+if out=$(/bin/sorted_check --every 7 /sys/kernel/btf/vmlinux $mods 2>&1); then
+  case "$out" in
+    *"vmlinux: trusted, sorted by name: yes"*) pass "sorted BTF lookups agree with scans and indexes: $(echo "$out" | tr '\n' ';')" ;;
+    *) fail "the 7.3 kernel's BTF is opened trusted and sorted by name" "$(echo "$out" | tr '\n' ' ')" ;;
+  esac
+else fail "sorted BTF lookups agree with scans and indexes" "$(echo "$out" | tail -n 5 | tr '\n' ' ')"; fi
+
 # A BPF qdisc of our own: registered by rawops, attached to lo with an
 # rtnetlink request, carrying a TCP transfer; its kind goes with it.
 ip link set lo up

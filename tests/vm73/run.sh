@@ -25,6 +25,13 @@ case $rc in
   4) fail "fetch the Debian 7.3 kernel and build the sched_ext schedulers (tests/vm73/build.sh)"; suite_end; exit ;;
 esac
 pass "fetch the Debian 7.3 kernel, build scx_simple/central/flatcg/qmap against its BTF"
+# The same kernel's BTF as a file (validated, its order checked pair by
+# pair): every name's lookups, sorted against scans and indexes.
+if out=$("$BUILD/btf/sorted_check" "$VM/btf/vmlinux" 2>&1) && echo "$out" | grep -q "sorted by name: yes"; then
+  pass "7.3 BTF file: sorted by name, binary-search lookups agree with scans and indexes ($(echo "$out" | sed 's/.*types, //'))"
+else
+  fail "7.3 BTF file: sorted by name, binary-search lookups agree with scans and indexes" "$(echo "$out" | tail -n 3 | tr '\n' ' ')"
+fi
 if ! grep -q "rawops-guest: begin" "$log"; then
   fail "7.3 guest booted and ran its tests" "qemu exit $(cat "$VM/qemu.rc" 2>/dev/null); see $log"
   suite_end; exit
