@@ -52,7 +52,7 @@ check() {
     return 1
   fi
   case "$why" in
-    *unregistered*) return 0 ;;
+    *unregistered*) last_why=$why; return 0 ;;
   esac
   fail "$1 $2: the kernel disabled it otherwise than by unregistration: '$why'"
   return 1
@@ -99,7 +99,7 @@ for obj in $OBJS; do
     ok=0
   fi
   [ $ok = 1 ] || continue
-  echo "BENCHINFO: $obj: both sides register it; $(wc -l < /tmp/rawops.sets) variables set alike before load"
+  echo "BENCHINFO: $obj: both sides register it; $(wc -l < /tmp/rawops.sets) variables set alike before load; the kernel: ${last_why#*] }"
 
   i=0
   while [ $i -lt $WARMUP ]; do once $obj rawops; once $obj libbpf; i=$((i + 1)); done
