@@ -13,8 +13,15 @@ For the load cases also: bpf() calls per side (strace), and for rawops the
 time spent inside bpf() (rawops_load --bpf-time: the library's own syscall
 timer), to compare with the CPU it uses outside bpf().
 
+The sched_ext cases, "load scx_*.bpf.o (7.3 guest, TCG)", are measured
+inside the Debian 7.3 guest by tests/bench/guest73.sh (run.sh boots it
+before this script and passes its console as BENCH_GUEST_CONSOLE): the same
+per-run fields, summaries, ratios and bars, read from its BENCH: lines; no
+strace there, so bpf() calls are rawops' own count and libbpf's is left out.
+
 Writes build/bench/results.json and build/bench/results.md (the table of
-docs/performance.md). Exit status 1 when a bar fails.
+docs/performance.md). Exit status 1 when a bar fails, or when the guest ran
+but a sched_ext case is missing or the guest reported a BENCHFAIL.
 
 usage: bench.py BUILD_DIR RUNS
 BENCH_BEFORE=OTHER_BUILD_DIR adds a third side, an older rawops build (its
@@ -24,6 +31,7 @@ the table then shows the ratios before and after a change.
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -63,6 +71,12 @@ def summary(xs):
             "spread": (q[2] - q[0]) / med if med else 0.0}
 
 
+def side_summary(rs):
+    """Per-side summaries of runs (wall s, cpu s, user s, peak RSS KiB, ...)."""
+    return {"wall_s": summary([r[0] for r in rs]), "cpu_s": summary([r[1] for r in rs]),
+            "user_s": summary([r[2] for r in rs]), "rss_kib": summary([r[3] for r in rs])}
+
+
 def compare(ours, theirs, before=None):
     """Runs the sides interleaved (rotating who goes first); returns
     per-side summaries. `before`: the same case with an older rawops build
@@ -76,11 +90,7 @@ def compare(ours, theirs, before=None):
         k = i % len(sides)
         for side, argv in sides[k:] + sides[:k]:
             samples[side].append(run_once(argv))
-    out = {}
-    for side, rs in samples.items():
-        out[side] = {"wall_s": summary([r[0] for r in rs]), "cpu_s": summary([r[1] for r in rs]),
-                     "user_s": summary([r[2] for r in rs]), "rss_kib": summary([r[3] for r in rs])}
-    return out
+    return {side: side_summary(rs) for side, rs in samples.items()}
 
 
 def bpf_calls(argv):
@@ -101,6 +111,15 @@ def bpf_calls(argv):
         return count, total * 1e6
 
 
+def bpf_fields(text, fields):
+    """The KEY=VALUE fields of one rawops_load --bpf-time line, appended to
+    `fields` (KEY -> list of values)."""
+    for item in text.split():
+        key, _, value = item.partition("=")
+        if key.endswith("_us") or key == "bpf_calls":
+            fields.setdefault(key, []).append(float(value))
+
+
 def bpf_share(obj):
     """rawops_load --bpf-time, median over runs: the time inside bpf() and the
     process's CPU time, both measured by the process itself (the split of
@@ -108,12 +127,89 @@ def bpf_share(obj):
     processes of a few ms)."""
     fields = {}
     for _ in range(max(5, RUNS // 3)):
-        text = run_once([f"{B}/rawops_load", obj, "--bpf-time"])[4]
-        for item in text.split():
-            key, _, value = item.partition("=")
-            if key.endswith("_us"):
-                fields.setdefault(key, []).append(float(value))
+        bpf_fields(run_once([f"{B}/rawops_load", obj, "--bpf-time"])[4], fields)
     return {key: statistics.median(values) for key, values in fields.items()}
+
+
+def add_share(name, r, share):
+    """The --bpf-time medians into case `r`, and the split they give."""
+    bpf_us, cpu_us, main_us = share["bpf_us"], share["cpu_us"], share["main_cpu_us"]
+    r["rawops_bpf_us"] = bpf_us
+    r["rawops_cpu_us"] = cpu_us
+    r["rawops_main_cpu_us"] = main_us
+    r["rawops_phases_us"] = {k[:-3]: share[k] for k in
+                             ("open_us", "kernel_btf_us", "plan_us", "execute_us", "teardown_us")}
+    # In-process: the CPU main() burns outside bpf(), its own code and
+    # the kernel's work for it that is not bpf() (mmap, page faults,
+    # close). The whole process adds exec, the C runtime and exit.
+    r["rawops_outside_over_bpf"] = (main_us - bpf_us) / bpf_us
+    r["rawops_process_outside_over_bpf"] = (cpu_us - bpf_us) / bpf_us
+    if main_us < bpf_us:
+        # bpf() is timed by the clock (the kernel may sleep in it), CPU
+        # by the scheduler: on a busy machine the calls wait for a CPU
+        # and take longer than all the CPU main() used.
+        print(f"bench: WARNING: {name}: {bpf_us:.0f} us inside bpf() but only {main_us:.0f} us of CPU "
+              "in main(): the machine is busy, the split is not meaningful; rerun on a quiet machine",
+              flush=True)
+
+
+GUEST_OBJS = ["scx_simple.bpf.o", "scx_central.bpf.o", "scx_flatcg.bpf.o"]
+GUEST_LINE = re.compile(r"(BENCHINFO|BENCHBPF|BENCHFAIL|BENCH): (.*)$")
+
+
+def guest_cases(console):
+    """The sched_ext cases from the 7.3 guest's console (tests/bench/guest73.sh):
+    (info, {case name: case}, problems). A problem fails the bench."""
+    info, runs, shares, problems, done = {}, {}, {}, [], False
+    with open(console, errors="replace") as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if line.endswith("BENCHDONE"):
+                done = True
+            m = GUEST_LINE.search(line)
+            if not m:
+                continue
+            kind, rest = m.groups()
+            if kind == "BENCHINFO":
+                key, _, value = rest.partition(" ")
+                info.setdefault(key, value)
+            elif kind == "BENCHFAIL":
+                problems.append(f"guest: {rest}")
+            elif kind == "BENCHBPF":
+                obj, _, text = rest.partition(" ")
+                bpf_fields(text, shares.setdefault(obj, {}))
+            else:
+                fields = rest.split()
+                if len(fields) != 7:
+                    problems.append(f"guest: malformed line '{line}'")
+                    continue
+                obj, side = fields[0], fields[1]
+                runs.setdefault(obj, {}).setdefault(side, []).append(
+                    (float(fields[2]), float(fields[3]), float(fields[4]), int(fields[5])))
+    if not done:
+        problems.append(f"guest: the script did not run to its end (no BENCHDONE; qemu exit "
+                        f"{open(f'{BUILD}/vm73/qemu.rc').read().strip() if os.path.exists(f'{BUILD}/vm73/qemu.rc') else '?'})")
+    want = int(info.get("runs", "0") or 0)
+    cases = {}
+    for obj in GUEST_OBJS:
+        name = f"load {obj} (7.3 guest, TCG)"
+        got = runs.get(obj, {})
+        short = [f"{side} {len(got.get(side, []))}" for side in ("rawops", "libbpf") if len(got.get(side, [])) < max(want, 1)]
+        if short:
+            problems.append(f"{name}: missing runs ({', '.join(short)} of {want}); see {console}")
+            continue
+        r = {side: side_summary(got[side]) for side in ("rawops", "libbpf")}
+        share = {key: statistics.median(values) for key, values in shares.get(obj, {}).items()}
+        if not all(k in share for k in ("bpf_us", "cpu_us", "main_cpu_us", "open_us", "kernel_btf_us",
+                                        "plan_us", "execute_us", "teardown_us")):
+            problems.append(f"{name}: no rawops_load --bpf-time result (BENCHBPF); see {console}")
+            continue
+        r["guest"] = True
+        if "bpf_calls" in share:
+            r["bpf_calls"] = {"rawops": int(share["bpf_calls"])}
+        r["share"] = share
+        cases[name] = r
+    return info, cases, problems
 
 
 def stripped_size(path):
@@ -154,6 +250,19 @@ def main():
         print("SKIP: load benchmarks: need root")
 
     results = {"machine": machine(), "cases": {}, "sizes": {}, "bars": []}
+    problems = []
+    console = os.environ.get("BENCH_GUEST_CONSOLE")
+    guest = {}
+    if console:
+        info, gcases, problems = guest_cases(console)
+        guest = {"kernel": info.get("kernel", "?"), "cpu": info.get("cpu", "?"), "cpus": info.get("cpus", "?"),
+                 "runs": int(info.get("runs", "0") or 0), "accel": "qemu TCG, single-threaded", "console": console,
+                 "seconds": int(os.environ.get("BENCH_GUEST_SECONDS") or 0), "problems": problems,
+                 "checks": {k[:-1]: v for k, v in info.items() if k.endswith(".o:")}}
+    else:
+        gcases = {}
+        guest = {"skipped": os.environ.get("BENCH_GUEST_SKIP") or "BENCH_GUEST_CONSOLE not set"}
+    results["guest"] = guest
     before_build = os.environ.get("BENCH_BEFORE")
     if before_build:
         results["machine"]["before"] = before_build
@@ -174,25 +283,13 @@ def main():
             r["strace_bpf_us"] = ours_strace_us
             if before:
                 r["bpf_calls"]["before"] = bpf_calls(before)[0]
-            share = bpf_share(obj)
-            bpf_us, cpu_us, main_us = share["bpf_us"], share["cpu_us"], share["main_cpu_us"]
-            r["rawops_bpf_us"] = bpf_us
-            r["rawops_cpu_us"] = cpu_us
-            r["rawops_main_cpu_us"] = main_us
-            r["rawops_phases_us"] = {k[:-3]: share[k] for k in
-                                     ("open_us", "kernel_btf_us", "plan_us", "execute_us", "teardown_us")}
-            # In-process: the CPU main() burns outside bpf(), its own code and
-            # the kernel's work for it that is not bpf() (mmap, page faults,
-            # close). The whole process adds exec, the C runtime and exit.
-            r["rawops_outside_over_bpf"] = (main_us - bpf_us) / bpf_us
-            r["rawops_process_outside_over_bpf"] = (cpu_us - bpf_us) / bpf_us
-            if main_us < bpf_us:
-                # bpf() is timed by the clock (the kernel may sleep in it), CPU
-                # by the scheduler: on a busy machine the calls wait for a CPU
-                # and take longer than all the CPU main() used.
-                print(f"bench: WARNING: {name}: {bpf_us:.0f} us inside bpf() but only {main_us:.0f} us of CPU "
-                      "in main(): the machine is busy, the split is not meaningful; rerun on a quiet machine",
-                      flush=True)
+            add_share(name, r, bpf_share(obj))
+        results["cases"][name] = r
+    # The guest's cases, measured before the host's (run.sh): the same fields.
+    for name, r in gcases.items():
+        for k in ("wall_s", "cpu_s", "rss_kib"):
+            r[f"ratio_{k}"] = r["rawops"][k]["median"] / r["libbpf"][k]["median"]
+        add_share(name, r, r.pop("share"))
         results["cases"][name] = r
 
     for label, path in [("rawops CLI", f"{BUILD}/rawops"), ("rawops_load", f"{B}/rawops_load"),
@@ -223,7 +320,8 @@ def main():
             lines.append(f"| {name} | {side} | {ms(s['wall_s']['median'])} (±{s['wall_s']['spread'] * 50:.0f}%) | "
                          f"{ms(s['cpu_s']['median'])} (±{s['cpu_s']['spread'] * 50:.0f}%) | {ms(s['user_s']['median'])} | "
                          f"{s['rss_kib']['median']:.0f} | {calls} |")
-        extra = (f", rawops: {r['rawops_bpf_us'] / 1e3:.2f} ms in bpf() (strace -T: {r['strace_bpf_us'] / 1e3:.2f}), "
+        strace = f" (strace -T: {r['strace_bpf_us'] / 1e3:.2f})" if "strace_bpf_us" in r else ""
+        extra = (f", rawops: {r['rawops_bpf_us'] / 1e3:.2f} ms in bpf(){strace}, "
                  f"{(r['rawops_main_cpu_us'] - r['rawops_bpf_us']) / 1e3:.2f} ms CPU outside it in main(), "
                  f"{(r['rawops_cpu_us'] - r['rawops_bpf_us']) / 1e3:.2f} ms in the whole process") if "rawops_bpf_us" in r else ""
         lines.append(f"| {name} | **ratio** | **{r['ratio_wall_s']:.3f}** | **{r['ratio_cpu_s']:.3f}** | | "
@@ -252,6 +350,13 @@ def main():
     m = results["machine"]
     head = (f"{m['date']}: kernel {m['kernel']}, {m['cpus']} x {m['cpu']}, {m['memory']}, "
             f"libbpf {m['libbpf']}, {RUNS} runs per side. Spread: half the interquartile range, as a share of the median.")
+    if "skipped" in guest:
+        head += f"\n\nsched_ext in the 7.3 guest: skipped ({guest['skipped']})."
+    else:
+        head += (f"\n\nRows \"(7.3 guest, TCG)\": kernel {guest['kernel']}, {guest['cpus']} x {guest['cpu']} emulated by "
+                 f"{guest['accel']} on the host above, {guest['runs']} runs per side (guest boot and runs: "
+                 f"{guest['seconds']} s); absolute times there are not comparable with the host's, only the "
+                 "ratios are, roughly. bpf() calls there: rawops' own count; libbpf's is not taken (no strace).")
     table = head + "\n\n" + "\n".join(lines) + "\n"
     print()
     print(table)
@@ -263,7 +368,11 @@ def main():
     failed = [b for b in bars if not b["ok"]]
     for b in bars:
         print(f"{'PASS' if b['ok'] else 'FAIL'}: {b['what']} = {b['value']:.3f} (bar <= {b['limit']})")
-    return 1 if failed else 0
+    if "skipped" in guest:
+        print(f"SKIP: sched_ext benchmarks: {guest['skipped']}")
+    for p in problems:
+        print(f"FAIL: sched_ext benchmark: {p}")
+    return 1 if failed or problems else 0
 
 
 if __name__ == "__main__":

@@ -2,8 +2,10 @@
 # Boots the Debian 7.3 guest once: sched_ext, BPF qdiscs. The initramfs holds
 # busybox, the static build/rawops, build/vm73/bpf/*.bpf.o (schedulers built
 # by tests/vm73/build.sh), the kernel config as /boot/config-<abi> (.kconfig
-# externs need it) and GUEST_SCRIPT as /guest.sh.
+# externs need it), GUEST_SCRIPT as /guest.sh and, when built, make bench's
+# static binaries (build/bench/measure, rawops_load, libbpf_load) in /benchbin.
 #   tests/vm73/boot.sh GUEST_SCRIPT    -> the guest's console, as text, on stdout
+# VM73_TIMEOUT: seconds before qemu is stopped (default 600).
 # Exit status: 0 booted, 3 qemu/busybox missing, 4 kernel or schedulers not built.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -24,17 +26,24 @@ cp tests/vm/init.sh "$root/init" && chmod +x "$root/init"
 cp "$script" "$root/guest.sh"
 cp tests/vm/tcp_cc_guest.sh "$root/tcp_cc_guest.sh"
 cp "$BUILD/rawops" "$root/rawops"
-# tests/diff in the guest: the static holders, kstate and their runner.
-mkdir -p "$root/diff" && cp "$BUILD"/diff/{libbpf_hold,rawops_hold,kstate} tests/diff/guest_diff.sh "$root/diff/"
+# tests/diff in the guest: the static holders, kstate and their runner
+# (make vm-test builds them; make bench's guest boots without them).
+mkdir -p "$root/diff"
+[ -e "$BUILD/diff/kstate" ] && cp "$BUILD"/diff/{libbpf_hold,rawops_hold,kstate} tests/diff/guest_diff.sh "$root/diff/"
 cp "$VM"/bpf/*.bpf.o "$root/bpf/"
 cp "$BUILD/bpfprog/tcp_cc.bpf.o" "$BUILD/bpfprog/tcp_cc_dctcp.bpf.o" "$BUILD/bpfprog/core_sock_state.bpf.o" "$root/bpf/"  # host-built: CO-RE
 cp "$cache/root/linux-base-$abi/usr/lib/modules/$abi/config" "$root/boot/config-$abi"
 [ -f "$VM/tcp_dctcp.ko" ] && cp "$VM/tcp_dctcp.ko" "$root/"
 cp "$VM/qdisc_attach" "$root/bin/"
 # Issue 13's fault sweep, static (tests/fault/guest_sweep.cpp).
-cp "$BUILD/fault/guest_sweep" "$root/bin/"
+[ -e "$BUILD/fault/guest_sweep" ] && cp "$BUILD/fault/guest_sweep" "$root/bin/"
 # Sorted-BTF lookups against scans, on the guest kernel's own BTF.
-cp "$BUILD/btf/sorted_check" "$root/bin/"
+[ -e "$BUILD/btf/sorted_check" ] && cp "$BUILD/btf/sorted_check" "$root/bin/"
+# make bench's guest part (tests/bench/guest73.sh).
+mkdir -p "$root/benchbin"
+for b in measure rawops_load libbpf_load; do
+  [ -x "$BUILD/bench/$b" ] && cp "$BUILD/bench/$b" "$root/benchbin/"
+done
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$VM/initramfs.cpio.gz"
 
 # timeout 600: the tests take about 210 s, the fault sweep about 130 more.
@@ -45,7 +54,7 @@ cp "$BUILD/btf/sorted_check" "$root/bin/"
 # code patching (int3 + text_poke, when sched_ext flips its static keys)
 # crashed the guest in __schedule about once in ten runs; with the vCPUs
 # taking turns on one thread, 0 in 6, at about 40 s more per run.
-timeout 600 qemu-system-x86_64 -nographic -no-reboot -m 2G -smp 2 -cpu qemu64,-cx16 -accel tcg,thread=single \
+timeout "${VM73_TIMEOUT:-600}" qemu-system-x86_64 -nographic -no-reboot -m 2G -smp 2 -cpu qemu64,-cx16 -accel tcg,thread=single \
   -kernel "$vmlinuz" -initrd "$VM/initramfs.cpio.gz" \
   -append "console=ttyS0 panic=-1 quiet slab_debug=F" </dev/null 2>&1 | tr -d '\r'
 echo "${PIPESTATUS[0]}" > "$VM/qemu.rc"
