@@ -1,5 +1,6 @@
 #include "loader/struct_ops/profile.h"
 
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <map>
@@ -16,8 +17,12 @@ Result<ProfileResult> sched_ext(const Object& obj, KernelBtf& kernel, const Stru
     r.clear_absent_members = true;
     const auto vars = global_vars(obj);
 
-    // SCX_ENUM_INIT. The enumerators are found by name in one pass over the
-    // kernel's enums (vmlinux holds ~100k types; each lookup alone would scan it).
+    // SCX_ENUM_INIT. scx's user space reads each enumerator from a named enum
+    // type (SCX_ENUM_SET(skel, scx_enq_flags, SCX_ENQ_WAKEUP), every one of
+    // them named scx_*), so the enumerators are collected in one pass over
+    // the kernel's enums named scx_* (a prefix lookup: a binary search on 7.x
+    // BTF), first id first, instead of over all ~2k enums of vmlinux (4M
+    // instructions, most of a plan's time in the TCG guest).
     std::vector<const GlobalVar*> wanted;
     for (const GlobalVar& g : vars)
         if (g.name.rfind("__SCX_", 0) == 0 && obj.global_data()[g.data].kind == DataKind::Rodata && g.size == 8)
@@ -26,9 +31,12 @@ Result<ProfileResult> sched_ext(const Object& obj, KernelBtf& kernel, const Stru
     if (!wanted.empty()) {
         std::map<std::string, std::pair<std::uint64_t, std::string>> values;
         const btf::Btf& v = kernel.vmlinux();
-        for (btf::TypeId id = 1; id < v.type_count(); ++id) {
+        std::vector<btf::TypeId> enums = v.own_types_with_prefix("scx_", btf::Kind::Enum);
+        const std::vector<btf::TypeId> enums64 = v.own_types_with_prefix("scx_", btf::Kind::Enum64);
+        enums.insert(enums.end(), enums64.begin(), enums64.end());
+        std::sort(enums.begin(), enums.end());
+        for (const btf::TypeId id : enums) {
             const btf::TypeView t = v.type(id);
-            if (!t.is_enum()) continue;
             for (const btf::EnumValue& e : t.enum_values())
                 if (e.name.rfind("SCX_", 0) == 0)
                     values.emplace(std::string(e.name),

@@ -7,7 +7,8 @@
 //
 // sched_ext_ops and sched_ext_ops_cid (tools/sched_ext/include/scx):
 //  - SCX_ENUM_INIT: every `const volatile u64 __SCX_<NAME>` in .rodata gets
-//    the value of the kernel's enumerator SCX_<NAME> (0 if the kernel has none);
+//    the value of the kernel's enumerator SCX_<NAME> in an enum named scx_*,
+//    where scx's SCX_ENUM_SET reads them (0 if the kernel has none);
 //  - SCX_OPS_OPEN: the struct_ops member hotplug_seq from
 //    /sys/kernel/sched_ext/hotplug_seq;
 //  - UEI_SET_SIZE: for each exit-info block <uei>, <uei>_dump_len in .rodata

@@ -235,7 +235,8 @@ int scx_prepare(struct bpf_object *obj, struct bpf_map *ops, bool verbose)
 	for (__u32 id = 1; id < btf__type_cnt(vmlinux); id++) {
 		const struct btf_type *t = btf__type_by_id(vmlinux, id);
 		if (btf_is_enum(t) || btf_is_enum64(t)) {
-			if (nscx)
+			/* As rawops' profile and scx's SCX_ENUM_SET: enums named scx_*. */
+			if (nscx && !strncmp(btf__name_by_offset(vmlinux, t->name_off), "scx_", 4))
 				match_enumerators(vmlinux, t, vars, nvars);
 		} else if (!kern_t && btf_is_struct(t)) {
 			const char *name = btf__name_by_offset(vmlinux, t->name_off);
