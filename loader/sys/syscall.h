@@ -54,8 +54,16 @@ std::string format_call(const CallRecord& record);
 struct BpfTotals {
     std::uint64_t calls = 0;
     double micros = 0;
+    // CPU time of the calling threads inside bpf(), taken only while
+    // time_bpf_cpu is on: the wall time includes sleeping (sched_ext's
+    // registration waits for its enable work), which is not CPU spent.
+    double cpu_micros = 0;
 };
 BpfTotals bpf_totals();
+// Also take the calling thread's CPU time around every bpf() call (two
+// clock_gettime(CLOCK_THREAD_CPUTIME_ID) system calls a call, so off by
+// default; make bench's rawops_load --bpf-time turns it on).
+void time_bpf_cpu(bool on);
 
 // bpf(cmd, attr, size). Returns the kernel's result, or -1 with errno set.
 long bpf_call(Cmd cmd, void* attr, std::uint32_t size);

@@ -3,7 +3,8 @@
 // (BTF, maps, programs, struct_ops registration), tear everything down.
 //
 // --bpf-time: also print, on stderr, the time spent inside bpf() (the
-// library's syscall timer), the process's CPU time so far, and the CPU time
+// library's syscall timer: wall time, and the thread's CPU time, which
+// leaves out the kernel sleeping in a call), the process's CPU time so far, and the CPU time
 // of main() alone (without exec, the C runtime's start and the exit), all in
 // us: bench.py compares rawops' CPU outside bpf() with the kernel's share;
 // and the number of bpf() calls (where strace is not at hand: the 7.3 guest).
@@ -33,6 +34,7 @@ int main(int argc, char** argv) {
     }
     const double main_start_us = process_cpu_us();
     const bool bpf_time = argc > 2 && std::strcmp(argv[2], "--bpf-time") == 0;
+    rawops::sys::time_bpf_cpu(bpf_time);
     bool ok = false;
     // CPU time at the end of each phase, for the bench's "where the time goes".
     double t_open = 0, t_kernel = 0, t_plan = 0, t_execute = 0;
@@ -56,10 +58,11 @@ int main(int argc, char** argv) {
         const double now = process_cpu_us();
         std::fprintf(stderr,
                      "bpf_us=%.1f cpu_us=%.1f main_cpu_us=%.1f open_us=%.1f kernel_btf_us=%.1f plan_us=%.1f "
-                     "execute_us=%.1f teardown_us=%.1f bpf_calls=%llu\n",
+                     "execute_us=%.1f teardown_us=%.1f bpf_calls=%llu bpf_cpu_us=%.1f\n",
                      rawops::sys::bpf_totals().micros, now, now - main_start_us, t_open - main_start_us,
                      t_kernel - t_open, t_plan - t_kernel, t_execute - t_plan, now - t_execute,
-                     static_cast<unsigned long long>(rawops::sys::bpf_totals().calls));
+                     static_cast<unsigned long long>(rawops::sys::bpf_totals().calls),
+                     rawops::sys::bpf_totals().cpu_micros);
     }
     return ok ? 0 : 1;
 }

@@ -46,6 +46,12 @@ $(BENCH_DIR)/large.bpf.o: $(BENCH_DIR)/large.bpf.c $(BUILD)/vmlinux.h | $(DEPS_S
 
 BENCH_DEPS += $(BENCH_DIR)/large.bpf.o $(CLI)
 
+# The floor of a whole static process (tests/bench/empty.c).
+$(BENCH_DIR)/empty: tests/bench/empty.c
+	@mkdir -p $(@D)
+	gcc -O2 -static -o $@ $<
+BENCH_DEPS += $(BENCH_DIR)/empty
+
 # The launcher bench.py times every process with (peak RSS without python's).
 $(BENCH_DIR)/measure: tests/bench/measure.c
 	@mkdir -p $(@D)

@@ -29,7 +29,7 @@ RUNS=${BENCH_RUNS:-30}
 GUEST_RUNS=${BENCH_GUEST_RUNS:-$(( RUNS < 10 ? RUNS : 10 ))}
 tests/deps.sh bench
 
-for b in btf_lookup libbpf_lookup rawops_load libbpf_load large.bpf.o measure; do
+for b in btf_lookup libbpf_lookup rawops_load libbpf_load large.bpf.o measure empty; do
   [ -e "$BUILD/bench/$b" ] || { echo "bench: $BUILD/bench/$b missing (run 'make bench')" >&2; exit 1; }
 done
 if [ ! -r /sys/kernel/btf/vmlinux ]; then
