@@ -59,6 +59,29 @@ std::vector<UpdateMap::Field> nonzero_fields(const btf::Btf& b, btf::TypeId type
     return out;
 }
 
+// The variables of a global-data section that are not zero, each at the
+// place its symbol gives. clang leaves the object's DATASEC offsets at 0 for
+// the loader to fill (reloc/btf_fixup.h, libbpf's btf_fixup_datasec), so the
+// section cannot be decoded through its DATASEC as a whole.
+std::vector<UpdateMap::Field> nonzero_vars(const Object& obj, const GlobalData& g, std::span<const std::uint8_t> value) {
+    std::vector<UpdateMap::Field> out;
+    const btf::Btf& b = obj.btf();
+    for (const btf::VarSecInfo& v : b.type(g.datasec).var_secinfos()) {
+        const btf::TypeView var = b.type(v.type);
+        if (var.kind() != btf::Kind::Var) continue;
+        std::uint64_t offset = v.offset;
+        if (const elf::Symbol* sym = obj.elf().find_symbol(g.section_index, var.name())) offset = sym->value;
+        if (offset >= value.size()) continue;
+        const std::size_t size = std::min<std::uint64_t>(v.size, value.size() - offset);
+        const btf::DecodedValue d =
+            btf::decode_value(b, var.ref_type(), std::as_bytes(value.subspan(static_cast<std::size_t>(offset), size)));
+        if (!btf::is_zero(d))
+            out.push_back({static_cast<std::uint32_t>(offset), std::string(var.name()), btf::value_text(d)});
+    }
+    std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& c) { return a.offset < c.offset; });
+    return out;
+}
+
 // "STRUCT tcp_congestion_ops (vmlinux)": what a kernel BTF id names.
 std::string kernel_type_text(const btf::Btf& b, btf::TypeId id, const std::string& origin) {
     const btf::TypeView t = b.type(id);
@@ -473,7 +496,7 @@ Status Builder::add_data_maps() {
         um.map = map;
         um.key.assign(4, 0);
         um.value = value;
-        if (g.datasec) um.fields = nonzero_fields(obj_.btf(), g.datasec, um.value, 0);
+        if (g.datasec) um.fields = nonzero_vars(obj_, g, um.value);
         plan_.steps.push_back(Step{"initialise '" + g.map_name + "' with the contents of " + g.section +
                                        (g.kind == DataKind::Bss ? " (zeros and what was set)" : ""),
                                    {}, std::move(um)});

@@ -45,6 +45,15 @@ if [ -r /sys/kernel/btf/vmlinux ]; then
      && grep -q "map_flags=BPF_F_LINK" <<<"$out" && grep -q "BPF_LINK_CREATE link_create.map_fd=\$map:rawops_reno" <<<"$out"; then
     pass "plan shows each program's member index, the BPF_F_LINK map and the link"
   else fail "plan shows each program's member index, the BPF_F_LINK map and the link" "rc=$rc idx=$idx"; fi
+  # Each global variable decoded at the offset its symbol gives: clang leaves
+  # the object's DATASEC offsets at 0 (the plan used to show every variable
+  # at value+0, decoded from the section's first bytes).
+  out=$("$RAWOPS" plan build/bpfprog/tcp_cc_knobs.bpf.o 2>&1); rc=$?
+  if [ $rc -eq 0 ] && grep -qx '      value+0 (knob_factor) = 1' <<<"$out" && grep -qx '      value+8 (knob_mode) = KNOB_SLOW' <<<"$out" \
+     && grep -qx '      value+12 (knob_label) = "none"' <<<"$out" && grep -qx '      value+20 (nr_slots) = 1' <<<"$out" \
+     && ! grep -q 'knob_enabled' <<<"$out"; then
+    pass "plan decodes each .rodata variable at its own offset (tcp_cc_knobs: +0, +8, +12, +20; false knob_enabled left out)"
+  else fail "plan decodes each .rodata variable at its own offset" "rc=$rc $(grep 'value+' <<<"$out" | head -8 | tr '\n' ' ')"; fi
   out=$("$RAWOPS" types 2>&1)
   if grep -q "^tcp_congestion_ops (vmlinux)" <<<"$out" && grep -q "void (\*cong_avoid)(struct sock \*, u32, u32)" <<<"$out"; then
     pass "types lists tcp_congestion_ops with member signatures"
