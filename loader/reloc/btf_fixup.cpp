@@ -80,6 +80,16 @@ Result<std::vector<std::uint8_t>> kernel_ready_btf(const Object& obj, const std:
         return b.type_count() + appended_types++;
     };
 
+    // libbpf adds the dummy VAR at open (add_dummy_ksym_var, when .ksyms holds
+    // a FUNC) and a resized section's ARRAY later, when the user resizes it:
+    // the same order here gives the appended types the same ids.
+    if (const auto ksyms = b.find(".ksyms", btf::Kind::Datasec); ksyms.ok())
+        for (const btf::VarSecInfo& v : b.type(*ksyms).var_secinfos())
+            if (b.type(v.type).kind() == btf::Kind::Func) {
+                RAWOPS_TRY(ensure_dummy());
+                break;
+            }
+
     btf::TypeId int32_id = 0;  // libbpf's find_int_btf_id(): the first 32-bit INT
     for (btf::TypeId id = 1; id < b.type_count() && !int32_id; ++id)
         if (b.type(id).kind() == btf::Kind::Int && b.type(id).int_info().bits == 32) int32_id = id;

@@ -24,10 +24,10 @@ BENCH_DEPS += $(BENCH_DIR)/libbpf_lookup $(BENCH_DIR)/btf_lookup
 
 # Load benchmark: open + load + register + tear down an object (tcp_cc.bpf.o,
 # large.bpf.o), each side in one static process.
-# A sched_ext scheduler is prepared as its own loader does (scx_prepare.c).
-$(BENCH_DIR)/libbpf_load: tests/bench/libbpf_load.c tests/bench/scx_prepare.c tests/bench/scx_prepare.h $(LIBBPF_A)
+# A sched_ext scheduler is prepared as its own loader does (tests/common/scx_prepare.c).
+$(BENCH_DIR)/libbpf_load: tests/bench/libbpf_load.c tests/common/scx_prepare.c tests/common/scx_prepare.h $(LIBBPF_A)
 	@mkdir -p $(@D)
-	gcc -O2 -Wall -Werror -static -I$(LIBBPF_ROOT)/usr/include -o $@ tests/bench/libbpf_load.c tests/bench/scx_prepare.c \
+	gcc -O2 -Wall -Werror -static -I$(LIBBPF_ROOT)/usr/include -Itests/common -o $@ tests/bench/libbpf_load.c tests/common/scx_prepare.c \
 	  $(LIBBPF_A) -lelf -lz
 
 $(BENCH_DIR)/rawops_load: tests/bench/rawops_load.cpp $(LIB)

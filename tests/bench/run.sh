@@ -13,7 +13,7 @@
 #                        Debian 7.3 guest (tests/bench/guest73.sh, booted
 #                        once by tests/vm73/boot.sh; the host has no
 #                        sched_ext). libbpf_load prepares a scheduler as its
-#                        own loader does (tests/bench/scx_prepare.c). Emulated
+#                        own loader does (tests/common/scx_prepare.c). Emulated
 #                        CPU: only the ratios mean something there.
 # Results: build/bench/results.json, build/bench/results.md (the table of
 # docs/performance.md); the guest's console in build/bench/guest73.console.txt.

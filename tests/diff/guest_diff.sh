@@ -44,24 +44,48 @@ hold() {
   return $ok
 }
 
+# hold_scx SIDE TOOL ARGS...: hold; for a sched_ext object ($scx set), also
+# that the kernel enabled the scheduler exactly once (enable_seq) and that it
+# is disabled again before the next load (disabling finishes after the
+# unregistration returns). 4 (reason in $W/scx.why) when not.
+S=/sys/kernel/sched_ext
+hold_scx() {
+  [ -n "$scx" ] || { hold "$@"; return; }
+  seq0=$(cat $S/enable_seq 2>/dev/null || echo 0)
+  hold "$@"; rc=$?
+  i=0; while [ $i -lt 50 ] && [ "$(cat $S/state)" != disabled ]; do sleep 0.1; i=$((i + 1)); done
+  seq1=$(cat $S/enable_seq 2>/dev/null || echo 0)
+  if [ $rc -eq 0 ] && { [ $((seq1 - seq0)) -ne 1 ] || [ "$(cat $S/state)" != disabled ]; }; then
+    echo "$1: enable_seq $seq0 -> $seq1, state $(cat $S/state)" > $W/scx.why
+    return 4
+  fi
+  return $rc
+}
+
 mkdir -p $W $PINS
 compared=0
 for obj in "$@"; do
   name=$(basename "$obj")
   rm -f $W/*
-  # Created and loaded, not registered: bpf_dummy_ops cannot be, and a
-  # sched_ext scheduler loaded as plain libbpf loads it (without the values
-  # scx's user space sets before load) is enabled broken: the kernel
-  # disables it with a runtime error, or it stalls a TCG guest first.
+  # Created and loaded, not registered: bpf_dummy_ops cannot be. A sched_ext
+  # scheduler is registered by both, each preparing it as its own user space
+  # does (libbpf_hold: tests/common/scx_prepare.c; rawops_hold: the sched_ext
+  # profile); without that it would be enabled broken.
   case $name in
-    dummy_ops.bpf.o|scx_*.bpf.o) export RAWOPS_DIFF_NO_REGISTER=1; how=" (not registered)" ;;
+    dummy_ops.bpf.o) export RAWOPS_DIFF_NO_REGISTER=1; how=" (not registered)" ;;
     *) unset RAWOPS_DIFF_NO_REGISTER; how="" ;;
   esac
+  scx=; unset RAWOPS_DIFF_LIVE
+  case $name in scx_*.bpf.o) scx=1; export RAWOPS_DIFF_LIVE=1; how=" (registered: sched_ext enabled by each)" ;; esac
   l=ok; r=ok
-  hold libbpf $T/libbpf_hold "$obj" $PINS; rc=$?
-  [ $rc -eq 1 ] && l=failed; [ $rc -eq 3 ] && l=unreadable
-  hold rawops $T/rawops_hold "$obj" $PINS; rc=$?
-  [ $rc -eq 1 ] && r=failed; [ $rc -eq 3 ] && r=unreadable
+  hold_scx libbpf $T/libbpf_hold "$obj" $PINS; rc=$?
+  [ $rc -eq 1 ] && l=failed; [ $rc -eq 3 ] && l=unreadable; [ $rc -eq 4 ] && l=unregistered
+  hold_scx rawops $T/rawops_hold "$obj" $PINS; rc=$?
+  [ $rc -eq 1 ] && r=failed; [ $rc -eq 3 ] && r=unreadable; [ $rc -eq 4 ] && r=unregistered
+  if [ $l = unregistered ] || [ $r = unregistered ]; then
+    echo "FAIL: diff $name: each loader enables sched_ext once and leaves it disabled: libbpf $l, rawops $r: $(cat $W/scx.why)"
+    continue
+  fi
   if [ $l = unreadable ] || [ $r = unreadable ]; then
     echo "FAIL: diff $name: kstate could not read what the kernel holds: $(tail -n 2 $W/libbpf.err $W/rawops.err | tr '\n' ' ' | cut -c1-300)"
     continue

@@ -10,9 +10,11 @@ $(DIFF_DIR)/capture.o: tests/diff/hold/capture.c tests/diff/hold/capture.h | $(D
 	@mkdir -p $(@D)
 	gcc -O2 -Wall -Werror -c -o $@ $<
 
-$(DIFF_DIR)/libbpf_hold: tests/diff/hold/libbpf_hold.c $(DIFF_DIR)/capture.o $(LIBBPF_A)
+$(DIFF_DIR)/libbpf_hold: tests/diff/hold/libbpf_hold.c tests/common/scx_prepare.c tests/common/scx_prepare.h \
+                         $(DIFF_DIR)/capture.o $(LIBBPF_A)
 	@mkdir -p $(@D)
-	gcc -O2 -Wall -Werror -static -I$(LIBBPF_ROOT)/usr/include -Itests/diff/hold -o $@ $< $(DIFF_DIR)/capture.o \
+	gcc -O2 -Wall -Werror -static -I$(LIBBPF_ROOT)/usr/include -Itests/diff/hold -Itests/common -o $@ $< \
+	  tests/common/scx_prepare.c $(DIFF_DIR)/capture.o \
 	  $(LIBBPF_A) -lelf -lz $(DIFF_WRAP)
 
 $(DIFF_DIR)/rawops_hold: tests/diff/hold/rawops_hold.cpp $(DIFF_DIR)/capture.o $(LIB)

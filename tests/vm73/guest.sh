@@ -211,8 +211,8 @@ if out=$($R load /bpf/qdisc_rawops_fq.bpf.o --pin /sys/fs/bpf/fq 2>&1) && qdisc_
 else fail "load and attach rawops_fq" "$(echo "$out" | grep -v '^[0-9]*: ' | tail -n 6 | tr '\n' ' ')"; fi
 
 # libbpf and rawops compared on sched_ext, Qdisc_ops and dctcp (tests/diff/guest_diff.sh).
-# sched_ext objects load here as libbpf alone would, without scx's user space,
-# so they are loaded and verified but not registered (guest_diff.sh says why).
+# Each scheduler is prepared as its own user space does, on both sides, and
+# registered: what the kernel holds is compared while sched_ext runs it.
 out=$(sh /diff/guest_diff.sh /diff /bpf/scx_simple.bpf.o /bpf/scx_central.bpf.o /bpf/scx_flatcg.bpf.o /bpf/scx_qmap.bpf.o \
   /bpf/scx_rawops_fifo.bpf.o /bpf/scx_rawops_vtime.bpf.o /bpf/qdisc_rawops_fifo.bpf.o /bpf/qdisc_rawops_fq.bpf.o \
   /bpf/tcp_cc_dctcp.bpf.o /bpf/core_sock_state.bpf.o 2>&1)

@@ -50,6 +50,7 @@ struct record {
 	int fds[3];        /* fds the attr refers to (-1: none) */
 	int creators[3];   /* the creation record each of them stood for (-1: none) */
 	char label[96];    /* what the call is about */
+	unsigned map_type, value_size, max_entries; /* MAP_CREATE: for the values written later */
 	int phase_done;    /* made after capture_mark_loaded() */
 };
 
@@ -94,6 +95,9 @@ static void note(struct record *r, int cmd, const union bpf_attr *a)
 	switch (cmd) {
 	case BPF_MAP_CREATE:
 		snprintf(r->label, sizeof(r->label), "map '%.16s' type=%u", a->map_name, a->map_type);
+		r->map_type = a->map_type;
+		r->value_size = a->value_size;
+		r->max_entries = a->max_entries;
 		if (a->inner_map_fd)
 			r->fds[0] = (int)a->inner_map_fd;
 		break;
@@ -148,6 +152,23 @@ static void note_dup(int oldfd, int newfd, int result)
 	set_creator(newfd, creator_of_fd(oldfd));
 }
 
+/* A global-data map's value (an ARRAY of one element) as written at load:
+ * its FNV-1a hash goes into the call's label, so the values both loaders
+ * wrote are compared even when the programs change them before kstate reads
+ * the map (a registered sched_ext scheduler keeps its counters there). */
+static void note_initial_value(struct record *r, const union bpf_attr *a)
+{
+	int c = r->creators[0];
+	if (c < 0 || records[c].cmd != BPF_MAP_CREATE || records[c].map_type != BPF_MAP_TYPE_ARRAY ||
+	    records[c].max_entries != 1 || !a->value)
+		return;
+	const unsigned char *v = (const unsigned char *)(unsigned long)a->value;
+	unsigned long long h = 0xcbf29ce484222325ull;
+	for (unsigned i = 0; i < records[c].value_size; i++)
+		h = (h ^ v[i]) * 0x100000001b3ull;
+	snprintf(r->label, sizeof(r->label), "value fnv1a=%016llx", h);
+}
+
 long __wrap_syscall(long number, ...)
 {
 	va_list ap;
@@ -173,6 +194,8 @@ long __wrap_syscall(long number, ...)
 		note(r, r->cmd, (const union bpf_attr *)a[1]);
 		for (int k = 0; k < 3; k++)
 			r->creators[k] = creator_of_fd(r->fds[k]);
+		if (r->cmd == BPF_MAP_UPDATE_ELEM)
+			note_initial_value(r, (const union bpf_attr *)a[1]);
 		if (creates_fd(r->cmd) && result >= 0)
 			set_creator((int)result, (int)(r - records));
 	}

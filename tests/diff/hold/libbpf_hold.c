@@ -10,6 +10,8 @@
  * removes what is pinned there). TARGET_BTF is libbpf's btf_custom_path: the
  * CO-RE target instead of the running kernel's BTF (the CO-RE table).
  * With RAWOPS_DIFF_CALLS=FILE the bpf() calls of the load go to FILE.
+ * A sched_ext scheduler is first prepared as its own user space prepares it
+ * (tests/common/scx_prepare.c), as rawops_hold's sched_ext profile does.
  *
  * Manifest lines (stdout), then "ready":
  *   prog ID EXPECTED_ATTACH_TYPE 0 SECTION   (0: a field kept for the format)
@@ -25,6 +27,7 @@
 #include <bpf/libbpf.h>
 
 #include "capture.h"
+#include "scx_prepare.h"
 
 #ifndef BPF_F_LINK /* the machine's UAPI headers may predate 6.4 */
 #define BPF_F_LINK (1U << 13)
@@ -74,9 +77,15 @@ int main(int argc, char **argv)
 	int nr_links = 0, status = 0;
 	/* RAWOPS_DIFF_NO_REGISTER=1: struct_ops maps are created, not filled nor
 	 * registered, and no program is attached (bpf_dummy_ops: its programs
-	 * are only test-run; sched_ext without its user space). */
+	 * are only test-run). */
 	const char *no_register_env = getenv("RAWOPS_DIFF_NO_REGISTER");
 	int no_register = no_register_env && *no_register_env == '1';
+	struct bpf_map *scx = scx_ops_map(obj);
+	if (scx && scx_prepare(obj, scx, false)) {
+		fprintf(stderr, "libbpf_hold: cannot prepare sched_ext scheduler %s\n", argv[1]);
+		bpf_object__close(obj);
+		return 2;
+	}
 	if (bpf_object__load(obj)) {
 		fprintf(stderr, "libbpf: load of %s failed\n", argv[1]);
 		bpf_object__close(obj);

@@ -1,6 +1,8 @@
 // The rawops side of tests/diff: load an object with librawops exactly as
-// libbpf would (no type profiles), register and attach it, print the same
-// manifest as libbpf_hold, and keep it all until stdin closes.
+// libbpf would, register and attach it, print the same manifest as
+// libbpf_hold, and keep it all until stdin closes. The one type profile,
+// sched_ext's, stays on: libbpf_hold prepares a scheduler the same way
+// (tests/common/scx_prepare.c), as the scheduler's own user space does.
 //
 //   rawops_hold [--break=WHAT] OBJ.o PIN_ROOT [TARGET_BTF]
 //
@@ -88,7 +90,7 @@ int main(int argc, char** argv) {
     if (!kernel) return refuse(kernel.error().message());
     plan::BuildOptions options;
     options.pin_root = pin_root;
-    options.profiles = false;  // exactly what libbpf does
+    options.profiles = true;  // sched_ext only; libbpf_hold runs scx_prepare
     options.testing_skip_core = broken == "skip-core";
     auto p = plan::build(*obj, *kernel, options);
     if (!p) return refuse(p.error().message());

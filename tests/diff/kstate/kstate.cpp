@@ -18,6 +18,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <map>
@@ -462,6 +463,8 @@ std::pair<std::string, std::string> split_key(const std::string& key) {
 int compare(const std::string& a_path, const std::string& b_path, const std::string& a_name,
             const std::string& b_name) {
     auto a = read_description(a_path), b = read_description(b_path);
+    const char* live_env = std::getenv("RAWOPS_DIFF_LIVE");
+    const bool live = live_env && std::string(live_env) == "1";
     std::map<std::string, std::string> bmap(b.begin(), b.end()), amap(a.begin(), a.end());
     std::map<std::string, int> per_object;  // differences printed per object, capped
     int differences = 0;
@@ -492,6 +495,21 @@ int compare(const std::string& a_path, const std::string& b_path, const std::str
             // kernel does not blank them: a module BTF fd in the second slot
             // of a ksym's ld_imm64 differs from one loader to the other.
             // With every xlated instruction equal, that is the only cause.
+            // RAWOPS_DIFF_LIVE=1 (a registered sched_ext scheduler): its
+            // programs run between the load and this reading and keep
+            // counters in writable global data, so those bytes differ. What
+            // each loader wrote there is compared in the captured
+            // MAP_UPDATE_ELEM calls (their values' hashes) instead.
+            const auto flags = amap.find(object + "|flags");
+            const bool rdonly = flags != amap.end() && flags->second.size() > 2 &&
+                                (std::stoul(flags->second.substr(2), nullptr, 16) & BPF_F_RDONLY_PROG);
+            if (live && field.starts_with("bytes+") && object.starts_with("map ") && !rdonly) {
+                std::printf("%s: %s: %s `%s` vs %s `%s`, expected: written by the running programs (the values "
+                            "each loader wrote are compared in its MAP_UPDATE_ELEM call)\n",
+                            object.c_str(), field.c_str(), a_name.c_str(), value.c_str(), b_name.c_str(),
+                            it->second.c_str());
+                continue;
+            }
             if (field == "tag" && object.starts_with("prog ") && !insns_differ[object]) {
                 std::printf("%s: tag: %s `%s` vs %s `%s`, expected: the xlated instructions are equal, so only "
                             "per-load fds (a module BTF fd of a __ksym variable) differ in what was hashed\n",

@@ -1,11 +1,13 @@
 /* What a sched_ext scheduler's own user space does to its object between
  * open and load (tools/sched_ext/include/scx: SCX_OPS_OPEN, SCX_ENUM_INIT,
- * UEI_SET_SIZE), done with libbpf's generic API so that libbpf_load can load
- * the kernel's schedulers the way their loaders do. rawops does the same as
+ * UEI_SET_SIZE), done with libbpf's generic API so that the libbpf side of
+ * make bench (tests/bench/libbpf_load.c) and of the differential tests
+ * (tests/diff/hold/libbpf_hold.c) load the kernel's schedulers the way their
+ * loaders do. rawops does the same as
  * the sched_ext profile (loader/struct_ops/profile.cpp); without it the
  * __SCX_* constants stay 0 and the kernel kills the scheduler. */
-#ifndef RAWOPS_BENCH_SCX_PREPARE_H
-#define RAWOPS_BENCH_SCX_PREPARE_H
+#ifndef RAWOPS_TESTS_SCX_PREPARE_H
+#define RAWOPS_TESTS_SCX_PREPARE_H
 
 #include <stdbool.h>
 
