@@ -55,3 +55,32 @@ TEST_CASE("kernel_ready_btf: every built object's BTF loads into the kernel, wit
     }
     CHECK(checked >= 5);
 }
+
+TEST_CASE("kernel_ready_btf: appended types in libbpf's order, the .ksyms dummy VAR before a resized section's ARRAY") {
+    // libbpf adds dummy_ksym at open (add_dummy_ksym_var) and the new ARRAY
+    // when the section is resized, later; tcp_cc_knobs has both, and its
+    // .data.slots DATASEC comes before .ksyms in id order.
+    auto obj = Object::open(rawops::testing::build_dir() + "/bpfprog/tcp_cc_knobs.bpf.o");
+    REQUIRE_MESSAGE(obj.ok(), obj.error().message());
+    const btf::Btf& b = obj->btf();
+    const auto slots_sec = b.find(".data.slots", btf::Kind::Datasec);
+    REQUIRE(slots_sec.ok());
+    REQUIRE(*slots_sec < *b.find(".ksyms", btf::Kind::Datasec));
+    const btf::TypeView slots_t = b.type(*slots_sec);
+    const btf::VarSecInfo last = slots_t.var_secinfo(slots_t.vlen() - 1);
+    const auto array_id = b.resolve(b.type(last.type).ref_type());
+    REQUIRE(array_id.ok());
+    const btf::ArrayInfo a = b.type(*array_id).array();
+    reloc::ArrayResize r{*slots_sec, last.type, a.elem_type, a.index_type, 4, 4 * 8};
+    auto fixed = reloc::kernel_ready_btf(*obj, {r});
+    REQUIRE_MESSAGE(fixed.ok(), fixed.error().message());
+    auto parsed = btf::Btf::parse(std::span<const std::uint8_t>(*fixed));
+    REQUIRE_MESSAGE(parsed.ok(), parsed.error().message());
+    const btf::TypeId first_new = b.type_count();
+    REQUIRE(parsed->type_count() == first_new + 2);
+    CHECK(parsed->type(first_new).kind() == btf::Kind::Var);
+    CHECK(parsed->type(first_new).name() == "dummy_ksym");
+    CHECK(parsed->type(first_new + 1).kind() == btf::Kind::Array);
+    CHECK(parsed->type(first_new + 1).array().nelems == 4);
+    CHECK(parsed->type(last.type).ref_type() == first_new + 1);
+}
