@@ -74,10 +74,11 @@ struct Btf::Impl {
 
     // Kernels from 7.0 publish their BTF (vmlinux and modules) with the
     // anonymous types first and the named ones sorted by name, so that the
-    // kernel can binary-search it. When the trusted walk finds that shape
-    // (and sampled neighbours are in order), this is the own index of the
-    // first named type and name lookups binary-search the rest instead of
-    // scanning or hashing; kNotSorted otherwise.
+    // kernel can binary-search it. When the BTF has that layout (checked in
+    // full for BTF a user hands us, sampled for trusted kernel BTF: see
+    // sorted_layout in btf_validate.cpp), this is the own index of the first
+    // named type and name lookups binary-search the rest instead of scanning
+    // or hashing; kNotSorted otherwise.
     static constexpr std::uint32_t kNotSorted = ~0u;
     std::uint32_t sorted_from = kNotSorted;
 
@@ -87,6 +88,18 @@ struct Btf::Impl {
     // beat hashing every name of a large group (see btf_query.cpp).
     std::atomic<std::uint32_t> scans[kGroupCount] = {};
 };
+
+// The name of own record i (an index into offsets), NUL-terminated; "" when
+// its offset is out of range (trusted BTF never had its name offsets
+// checked). A split type may be named with one of the base's strings.
+inline const char* own_record_name(const Btf::Impl& impl, std::uint32_t i) {
+    const std::uint32_t off = TypeView::load32(impl.types + entry_offset(impl.offsets[i]));
+    if (off >= impl.start_str_off) {
+        const std::uint32_t rel = off - impl.start_str_off;
+        return rel < impl.str_len ? impl.strs + rel : "";
+    }
+    return impl.base ? impl.base->str(off).data() : "";
+}
 
 // Indexes and validates the type section (btf_validate.cpp); needs the header
 // and string section checked and the base (if any) valid.

@@ -199,16 +199,6 @@ void scan_own_named(const Btf& btf, const Btf::Impl& impl, unsigned group, const
 
 // ---- BTF sorted by name (Impl::sorted_from) ----
 
-// Own index i's name in the sorted tail, NUL-terminated.
-inline const char* sorted_name(const Btf& btf, const Btf::Impl& impl, std::uint32_t i) {
-    const std::uint32_t off = TypeView::load32(impl.types + entry_offset(impl.offsets[i]));
-    if (off >= impl.start_str_off) {
-        const std::uint32_t rel = off - impl.start_str_off;
-        return rel < impl.str_len ? impl.strs + rel : "";
-    }
-    return btf.str(off).data();  // a split type named with a base string
-}
-
 // The first own index of the sorted tail whose name is not below `key`, or
 // with `past_prefix` the first whose name neither is below `key` nor begins
 // with it. Names compare as strcmp does, the order the kernel sorts by.
@@ -216,7 +206,7 @@ std::uint32_t sorted_bound(const Btf& btf, const Btf::Impl& impl, std::string_vi
     std::uint32_t lo = impl.sorted_from, hi = btf.type_count() - btf.first_own_id();
     while (lo < hi) {
         const std::uint32_t mid = lo + (hi - lo) / 2;
-        const int c = std::strncmp(sorted_name(btf, impl, mid), key.data(), key.size());
+        const int c = std::strncmp(own_record_name(impl, mid), key.data(), key.size());
         if (past_prefix ? c <= 0 : c < 0)
             lo = mid + 1;
         else
@@ -238,7 +228,7 @@ void visit_sorted(const Btf& btf, const Btf::Impl& impl, unsigned group, const N
     // is exactly `key`); true when fn stopped the lookup.
     auto run = [&](std::string_view key, bool whole) {
         for (std::uint32_t i = sorted_bound(btf, impl, key, false); i < count; ++i) {
-            const char* p = sorted_name(btf, impl, i);
+            const char* p = own_record_name(impl, i);
             if (std::strncmp(p, key.data(), key.size()) != 0) return false;
             if (whole && p[key.size()] != '\0') return false;  // longer names follow the exact ones
             if (entry_group(offsets[i]) == group && probe.matches(std::string_view(p)) && fn(begin + i)) return true;

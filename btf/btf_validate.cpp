@@ -324,17 +324,6 @@ Status Scanner::run(std::uint32_t ref_limit) {
 
 namespace {
 
-// The own record i's name, NUL-terminated ("" when its offset is out of
-// range: trusted BTF never had its name offsets checked).
-const char* own_record_name(const Btf::Impl& impl, std::uint32_t i) {
-    const std::uint32_t off = raw::name_off(impl.types + entry_offset(impl.offsets[i]));
-    if (off >= impl.start_str_off) {
-        const std::uint32_t rel = off - impl.start_str_off;
-        return rel < impl.str_len ? impl.strs + rel : "";
-    }
-    return impl.base ? impl.base->str(off).data() : "";
-}
-
 bool named(const Btf::Impl& impl, std::uint32_t i) {
     return raw::name_off(impl.types + entry_offset(impl.offsets[i])) != 0;
 }

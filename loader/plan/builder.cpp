@@ -27,8 +27,9 @@ namespace rawops::plan {
 namespace {
 
 // The non-zero members of a struct (function pointers left out: the plan
-// shows their program slots) or variables of a DATASEC in `value`, decoded
-// for the plan's reader. `base` is where the struct starts in `value`.
+// shows their program slots) in `value`, decoded for the plan's reader.
+// `base` is where the struct starts in `value`. (Global-data sections go
+// through nonzero_vars: their DATASEC's offsets are not filled in.)
 std::vector<UpdateMap::Field> nonzero_fields(const btf::Btf& b, btf::TypeId type, std::span<const std::uint8_t> value,
                                              std::uint32_t base) {
     std::vector<UpdateMap::Field> out;
@@ -37,7 +38,7 @@ std::vector<UpdateMap::Field> nonzero_fields(const btf::Btf& b, btf::TypeId type
     const btf::TypeView t = b.type(*resolved);
     const auto bytes = std::as_bytes(value.subspan(base));
     // Decoded as a whole so that bitfields read their bits; children follow
-    // the members' (or variables') order.
+    // the members' order.
     const btf::DecodedValue whole = btf::decode_value(b, *resolved, bytes);
     std::uint32_t i = 0;
     auto add = [&](std::uint32_t offset, std::string_view name) {
@@ -45,10 +46,6 @@ std::vector<UpdateMap::Field> nonzero_fields(const btf::Btf& b, btf::TypeId type
             out.push_back({base + offset, std::string(name), btf::value_text(whole.children[i])});
         ++i;
     };
-    if (t.kind() == btf::Kind::Datasec) {
-        for (const btf::VarSecInfo& v : t.var_secinfos()) add(v.offset, b.type(v.type).name());
-        return out;
-    }
     for (const btf::Member& m : t.members()) {
         if (!b.func_proto_of_pointer(m.type).is_void()) {
             ++i;

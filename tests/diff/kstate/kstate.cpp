@@ -500,10 +500,12 @@ int compare(const std::string& a_path, const std::string& b_path, const std::str
             // counters in writable global data, so those bytes differ. What
             // each loader wrote there is compared in the captured
             // MAP_UPDATE_ELEM calls (their values' hashes) instead.
-            const auto flags = amap.find(object + "|flags");
-            const bool rdonly = flags != amap.end() && flags->second.size() > 2 &&
-                                (std::stoul(flags->second.substr(2), nullptr, 16) & BPF_F_RDONLY_PROG);
-            if (live && field.starts_with("bytes+") && object.starts_with("map ") && !rdonly) {
+            const auto writable = [&] {
+                const auto flags = amap.find(object + "|flags");
+                return flags == amap.end() || flags->second.size() <= 2 ||
+                       !(std::stoul(flags->second.substr(2), nullptr, 16) & BPF_F_RDONLY_PROG);
+            };
+            if (live && field.starts_with("bytes+") && object.starts_with("map ") && writable()) {
                 std::printf("%s: %s: %s `%s` vs %s `%s`, expected: written by the running programs (the values "
                             "each loader wrote are compared in its MAP_UPDATE_ELEM call)\n",
                             object.c_str(), field.c_str(), a_name.c_str(), value.c_str(), b_name.c_str(),
